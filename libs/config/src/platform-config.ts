@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+
+/**
+ * Settings every Cairn process shares: where it listens, where its data lives, which event backend
+ * and which API keys it uses. Each service's schema extends this one.
+ */
+export const platformConfigShape = {
+  dataDir: z
+    .string()
+    .min(1)
+    .default('./.cairn')
+    .describe('Directory for embedded stores, the embedded log and dev keys.'),
+  log: z
+    .object({
+      level: z
+        .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('info')
+        .describe('Log level.'),
+    })
+    .prefault({}),
+  grpc: z
+    .object({
+      host: host.default('127.0.0.1').describe('Address the gRPC server binds.'),
+      port: port.default(50051).describe('gRPC port (0 picks a free port).'),
+      maxMessageBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(16 * 1024 * 1024)
+        .describe('Largest gRPC message accepted or sent, in bytes.'),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      host: host.default('127.0.0.1').describe('Address the HTTP server (health, metrics) binds.'),
+      port: port
+        .default(8080)
+        .describe('HTTP port for /healthz, /readyz and /metrics (0 picks a free port).'),
+    })
+    .prefault({}),
+  events: z
+    .object({
+      backend: z
+        .enum(['embedded', 'kafka'])
+        .default('embedded')
+        .describe('Event backbone: the embedded log (single process) or Kafka.'),
+      partitions: z.number().int().min(1).default(3).describe('Partitions per topic created at start.'),
+      replicationFactor: z.number().int().min(1).default(1).describe('Replication factor of created topics.'),
+      maxAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .default(5)
+        .describe('Handler attempts before a message goes to the DLQ.'),
+    })
+    .prefault({}),
+  kafka: z
+    .object({
+      brokers: z
+        .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
+        .default(['127.0.0.1:9092'])
+        .describe('Kafka bootstrap brokers, comma-separated host:port.'),
+      clientId: z.string().min(1).default('cairn').describe('Kafka client id prefix.'),
+    })
+    .prefault({}),
+  auth: z
+    .object({
+      apiKeysFile: z
+        .string()
+        .optional()
+        .describe('JSON file of hashed API keys; when unset, <dataDir>/api-keys.json is used.'),
+      createDevKey: z
+        .boolean()
+        .default(true)
+        .describe('When no key exists, create a development key and write it to <dataDir>/api-key.'),
+    })
+    .prefault({}),
+};
+
+/** The shared part of every service's configuration. */
+export const platformConfigSchema = z.object(platformConfigShape);
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;

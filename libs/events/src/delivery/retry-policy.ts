@@ -1,0 +1,56 @@
+import type { BackoffOptions, RetryOptions } from '../event-bus.port.js';
+
+/** A fully resolved retry policy. */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly backoff: BackoffOptions;
+}
+
+/** Defaults: 5 attempts, 200 ms doubling up to 30 s. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  backoff: { initialMs: 200, maxMs: 30_000, multiplier: 2 },
+};
+
+/** Merges subscription options over adapter defaults, validating the numbers. */
+export function resolveRetryPolicy(
+  options: RetryOptions,
+  defaults: RetryPolicy = DEFAULT_RETRY_POLICY,
+): RetryPolicy {
+  const policy: RetryPolicy = {
+    maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
+    backoff: { ...defaults.backoff, ...options.backoff },
+  };
+  const { initialMs, maxMs, multiplier } = policy.backoff;
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
+    throw new Error(`maxAttempts must be an integer >= 1, got ${policy.maxAttempts}`);
+  }
+  if (!(initialMs >= 0 && maxMs >= initialMs && multiplier >= 1)) {
+    throw new Error(`invalid backoff {initialMs: ${initialMs}, maxMs: ${maxMs}, multiplier: ${multiplier}}`);
+  }
+  return policy;
+}
+
+/** Delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed. */
+export function backoffDelay(attempt: number, backoff: BackoffOptions): number {
+  return Math.min(backoff.maxMs, backoff.initialMs * backoff.multiplier ** (attempt - 1));
+}
+
+/** Waits `ms`; resolves false early when `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(false);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,161 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from '@cairn/observability';
+import { deliver, type DeliveryContext, type DeliveryTarget } from '../delivery/event-delivery.js';
+import type { ConsumedRecord } from '../event-codec.js';
+import type { Subscription } from '../event-bus.port.js';
+import { kafkaGroupId, type KafkaConsumerTuning } from './kafka.options.js';
+
+/** What a Kafka subscription needs from its bus. */
+export interface KafkaSubscriptionDeps {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly group: string;
+  readonly target: DeliveryTarget;
+  readonly context: Omit<DeliveryContext, 'signal' | 'keepAlive'>;
+  readonly tuning: Required<KafkaConsumerTuning>;
+  readonly logger: Logger;
+  readonly onClosed: (subscription: KafkaSubscription) => void;
+}
+
+/**
+ * One kafkajs consumer (its own member of Kafka group `<group>:<topic>`).
+ *
+ * Commit strategy: `eachBatch` with `eachBatchAutoResolve: false`. Records of a partition are
+ * delivered one at a time; only after a record was handled (or dead-lettered) is its offset
+ * resolved and `commitOffsetsIfNecessary()` called (every `commitEvery` records / `commitIntervalMs`).
+ * Unlike `eachMessage`, this lets us stop mid-batch on shutdown or rebalance (`isRunning`,
+ * `isStale`) without resolving the rest, and heartbeat between and during records.
+ */
+export class KafkaSubscription implements Subscription {
+  private assigned: readonly number[] = [];
+  private readonly closed = new AbortController();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly deps: KafkaSubscriptionDeps,
+    private readonly consumer: Consumer,
+  ) {}
+
+  static async open(deps: KafkaSubscriptionDeps): Promise<KafkaSubscription> {
+    const { tuning, logger } = deps;
+    const consumer = deps.kafka.consumer({
+      groupId: kafkaGroupId(deps.group, deps.topic),
+      sessionTimeout: tuning.sessionTimeoutMs,
+      heartbeatInterval: tuning.heartbeatIntervalMs,
+      rebalanceTimeout: tuning.rebalanceTimeoutMs,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      retry: {
+        restartOnFailure: async (error) => {
+          logger.error({ err: error }, 'kafka consumer failed with a non-retriable error, restarting it');
+          return true;
+        },
+      },
+    });
+    const subscription = new KafkaSubscription(deps, consumer);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      subscription.assigned = [...(event.payload.memberAssignment[deps.topic] ?? [])].sort((a, b) => a - b);
+      logger.info(
+        { memberId: event.payload.memberId, partitions: subscription.assigned },
+        'joined consumer group',
+      );
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      logger.error({ err: event.payload.error, restart: event.payload.restart }, 'kafka consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [deps.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: tuning.commitEvery,
+      autoCommitInterval: tuning.commitIntervalMs,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently,
+      eachBatch: (payload) => subscription.eachBatch(payload),
+    });
+    return subscription;
+  }
+
+  assignedPartitions(): readonly number[] {
+    return this.assigned;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed.abort();
+      // Waits for the running eachBatch (the in-flight record), then leaves the group.
+      try {
+        await this.consumer.disconnect();
+      } finally {
+        this.assigned = [];
+        this.deps.onClosed(this);
+      }
+    })();
+    return this.closing;
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    // Aborted on close or when a heartbeat fails (rebalance): pending retry waits stop, nothing more is resolved.
+    const abort = new AbortController();
+    const onClose = (): void => abort.abort();
+    this.closed.signal.addEventListener('abort', onClose, { once: true });
+    let heartbeatError: unknown;
+    const context: DeliveryContext = {
+      ...this.deps.context,
+      signal: abort.signal,
+      keepAlive: {
+        intervalMs: this.deps.tuning.heartbeatIntervalMs,
+        tick: async () => {
+          try {
+            await heartbeat();
+          } catch (error) {
+            heartbeatError ??= error;
+            abort.abort();
+          }
+        },
+      },
+    };
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || abort.signal.aborted) break;
+        const record = toRecord(batch.topic, batch.partition, message);
+        const outcome = await deliver(record, this.deps.target, context);
+        if (outcome === 'aborted') break;
+        resolveOffset(message.offset);
+        await commitOffsetsIfNecessary();
+        if (heartbeatError !== undefined) break;
+        await heartbeat();
+      }
+    } finally {
+      this.closed.signal.removeEventListener('abort', onClose);
+    }
+    // Let kafkajs see the group error (rebalance, unknown member) and rejoin.
+    if (heartbeatError !== undefined) {
+      throw heartbeatError instanceof Error
+        ? heartbeatError
+        : new Error('heartbeat failed', { cause: heartbeatError });
+    }
+  }
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    headers: toHeaders(message.headers),
+    value: message.value ?? new Uint8Array(),
+    timestamp: new Date(Number(message.timestamp)),
+  };
+}
+
+function toHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) result[name] = last.toString();
+  }
+  return result;
+}

@@ -1,0 +1,43 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { DiscoveryService } from '@nestjs/core';
+import type { BackoffOptions, EventEnvelope, TopicSpec } from '../event-bus.port.js';
+
+/** A provider that handles the events of one topic; it does not know which adapter delivers them. */
+export interface EventHandler<S extends DescMessage> {
+  /** Resolves when the event is handled; a rejection is retried, then dead-lettered. */
+  handle(event: EventEnvelope<MessageShape<S>>): Promise<void>;
+}
+
+/** Options of `@EventConsumer`. */
+export interface EventConsumerOptions<S extends DescMessage> {
+  /** Consumer group (instances of the service share its partitions). */
+  readonly group: string;
+  /** Applies each key at most once per group (e.g. `e => e.id`). */
+  readonly idempotencyKey?: (event: EventEnvelope<MessageShape<S>>) => string | undefined;
+  readonly maxAttempts?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+}
+
+/** What `@EventConsumer` records on the class. */
+export interface EventConsumerMetadata {
+  /** The payload schema (topic from its event option) or an explicit topic. */
+  readonly topic: DescMessage | TopicSpec;
+  readonly options: EventConsumerOptions<DescMessage>;
+}
+
+/** Discoverable marker read by the events module at bootstrap. */
+export const EventConsumerMarker = DiscoveryService.createDecorator<EventConsumerMetadata>();
+
+/**
+ * Marks a provider implementing `EventHandler<S>` as the consumer of a topic: given by its payload
+ * schema (topic read from its `(cairn.common.v1.event)` option at bootstrap) or by a `TopicSpec`.
+ * `EventsModule` subscribes it when the application bootstraps.
+ */
+export function EventConsumer<S extends DescMessage>(
+  topic: S | TopicSpec<S>,
+  options: EventConsumerOptions<S>,
+): <C extends new (...args: never[]) => EventHandler<S>>(target: C) => void {
+  return (target) => {
+    EventConsumerMarker({ topic, options })(target);
+  };
+}

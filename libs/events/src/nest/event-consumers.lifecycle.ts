@@ -1,0 +1,124 @@
+import type { DescMessage } from '@bufbuild/protobuf';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { EventBus, Subscription, TopicSpec } from '../event-bus.port.js';
+import { topicFor } from '../topic-spec.js';
+import {
+  EventConsumerMarker,
+  type EventConsumerMetadata,
+  type EventHandler,
+} from './event-consumer.decorator.js';
+import type { EventsModuleOptions } from './events.module.js';
+import { EVENT_BUS, EVENTS_MODULE_OPTIONS } from './events.tokens.js';
+
+interface DiscoveredConsumer {
+  readonly name: string;
+  readonly topic: TopicSpec;
+  readonly handler: EventHandler<DescMessage>;
+  readonly metadata: EventConsumerMetadata;
+}
+
+/**
+ * Runs the bus with the application: creates the declared topics on init, subscribes every
+ * `@EventConsumer` provider at bootstrap, closes subscriptions and stops the bus on shutdown.
+ */
+@Injectable()
+export class EventConsumersLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(EVENTS_MODULE_OPTIONS) private readonly options: EventsModuleOptions,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const topics = this.options.topics ?? [];
+    if (topics.length > 0)
+      await this.releaseOnFailure(() => this.bus.ensureTopics(topics, this.options.topicLayout));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.releaseOnFailure(() => this.subscribeConsumers());
+  }
+
+  private async subscribeConsumers(): Promise<void> {
+    const consumers = this.discover();
+    if (consumers.length === 0) return;
+    await this.bus.ensureTopics(
+      consumers.map((c) => c.topic),
+      this.options.topicLayout,
+    );
+    for (const consumer of consumers) {
+      const { options } = consumer.metadata;
+      const subscription = await this.bus.subscribe(consumer.topic, {
+        group: options.group,
+        handler: (event) => consumer.handler.handle(event),
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      });
+      this.subscriptions.push(subscription);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const subscriptions = this.subscriptions.splice(0);
+    await Promise.all(subscriptions.map((subscription) => subscription.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.stop();
+  }
+
+  // Nest runs no shutdown hook after a failed init or bootstrap: release the bus here, then fail.
+  private async releaseOnFailure(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      await this.beforeApplicationShutdown();
+      await this.bus.stop();
+      throw error;
+    }
+  }
+
+  private discover(): DiscoveredConsumer[] {
+    return this.discovery.getProviders({ metadataKey: EventConsumerMarker.KEY }).map((wrapper) => {
+      const name = String(wrapper.name);
+      const metadata: EventConsumerMetadata | undefined = this.discovery.getMetadataByDecorator<
+        typeof EventConsumerMarker
+      >(EventConsumerMarker, wrapper);
+      const instance: unknown = wrapper.instance;
+      if (!metadata) throw new Error(`@EventConsumer metadata missing on ${name}`);
+      if (!wrapper.isDependencyTreeStatic() || !isHandler(instance)) {
+        throw new Error(`@EventConsumer ${name} must be a singleton provider with a handle(event) method`);
+      }
+      let topic: TopicSpec;
+      try {
+        topic = 'schema' in metadata.topic ? metadata.topic : topicFor(metadata.topic);
+      } catch (error) {
+        throw new Error(`@EventConsumer ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      }
+      return { name, topic, handler: instance, metadata };
+    });
+  }
+}
+
+function isHandler(value: unknown): value is EventHandler<DescMessage> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { handle?: unknown }).handle === 'function'
+  );
+}

@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { PlatformConfig } from '@cairn/config';
+import { EmbeddedEventBus, KafkaEventBus, type EventBus } from '@cairn/events';
+import type { Logger } from '@cairn/observability';
+
+/**
+ * The one place the event backbone adapter is chosen: the embedded log for the single-process mode,
+ * Kafka when the services run apart. Consumers never know which one runs.
+ */
+export function createEventBus(config: PlatformConfig, logger: Logger, clientName: string): EventBus {
+  const retry = { maxAttempts: config.events.maxAttempts };
+  switch (config.events.backend) {
+    case 'embedded': {
+      const dir = resolve(config.dataDir);
+      mkdirSync(dir, { recursive: true });
+      return new EmbeddedEventBus({
+        path: join(dir, 'events.db'),
+        logger,
+        partitions: config.events.partitions,
+        retry,
+      });
+    }
+    case 'kafka':
+      return new KafkaEventBus({
+        brokers: config.kafka.brokers,
+        clientId: `${config.kafka.clientId}-${clientName}`,
+        logger,
+        partitions: config.events.partitions,
+        replicationFactor: config.events.replicationFactor,
+        retry,
+      });
+  }
+}

@@ -1,0 +1,61 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { PlatformConfig } from '@cairn/config';
+import { allFiles, eventSchemas } from '@cairn/contracts';
+import { EventsModule, topicFor, type EventBus } from '@cairn/events';
+import { GrpcServerModule, type ApiKeyStore } from '@cairn/grpc';
+import { HealthRegistry, type Logger } from '@cairn/observability';
+import type { Registry } from 'prom-client';
+import { OpsHttpLifecycle } from './ops-http.lifecycle.js';
+import { LOGGER, METRICS_REGISTRY, PLATFORM_CONFIG } from './platform.tokens.js';
+
+/** What the composition root hands to the platform: everything built before Nest starts. */
+export interface PlatformModuleOptions {
+  readonly config: PlatformConfig;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly apiKeyStore: ApiKeyStore;
+  readonly eventBus: EventBus;
+}
+
+/**
+ * What every Cairn process shares (global): validated config, logger, metrics, health, one gRPC
+ * server (auth, health, reflection) and the event bus. Service modules only inject what they use.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformModuleOptions): DynamicModule {
+    const { config, logger } = options;
+    const health = new HealthRegistry();
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        GrpcServerModule.forRoot({
+          apiKeyStore: options.apiKeyStore,
+          logger: logger.child({ component: 'grpc' }),
+          reflectionFiles: allFiles,
+          host: config.grpc.host,
+          port: config.grpc.port,
+          maxReceiveMessageLength: config.grpc.maxMessageBytes,
+          maxSendMessageLength: config.grpc.maxMessageBytes,
+        }),
+        EventsModule.forRoot({
+          bus: options.eventBus,
+          topics: eventSchemas.map((schema) => topicFor(schema)),
+          topicLayout: {
+            partitions: config.events.partitions,
+            replicationFactor: config.events.replicationFactor,
+          },
+        }),
+      ],
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: METRICS_REGISTRY, useValue: options.metrics },
+        { provide: HealthRegistry, useValue: health },
+        OpsHttpLifecycle,
+      ],
+      exports: [PLATFORM_CONFIG, LOGGER, METRICS_REGISTRY, HealthRegistry, OpsHttpLifecycle],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+/** Injection token of the process's validated configuration (the service's own schema type). */
+export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
+/** Injection token of the process logger (pino). */
+export const LOGGER = Symbol('LOGGER');
+/** Injection token of the Prometheus registry served on `/metrics`. */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');

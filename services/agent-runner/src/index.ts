@@ -1,0 +1,2 @@
+export * from './agent-runner.config.js';
+export * from './agent-runner.module.js';

@@ -1,0 +1,2 @@
+export * from './all-in-one.config.js';
+export * from './all-in-one.js';

@@ -1,0 +1,2 @@
+export * from './audit.config.js';
+export * from './audit.module.js';

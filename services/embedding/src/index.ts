@@ -1,0 +1,2 @@
+export * from './embedding.config.js';
+export * from './embedding.module.js';

@@ -1,0 +1,2 @@
+export * from './ingestion.config.js';
+export * from './ingestion.module.js';

@@ -1,0 +1,2 @@
+export * from './retrieval.config.js';
+export * from './retrieval.module.js';

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './repo.js';
+
+/** A Cairn process started from its compiled main.ts, on free ports and a private data dir. */
+export interface StartedService {
+  readonly child: ChildProcess;
+  readonly grpcAddress: string;
+  readonly httpBase: string;
+  readonly dataDir: string;
+  /** Everything it printed so far (stdout + stderr). */
+  output(): string;
+  /** SIGTERM, then resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartServiceOptions {
+  /** `services/<name>/dist/main.js`. */
+  readonly service: string;
+  readonly env?: Record<string, string>;
+  readonly dataDir?: string;
+  readonly timeoutMs?: number;
+}
+
+/** Starts a service process and waits for the banner that says where it listens. */
+export async function startService(options: StartServiceOptions): Promise<StartedService> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `cairn-${options.service}-`));
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'services', options.service, 'dist', 'main.js')], {
+    cwd: dataDir,
+    env: {
+      PATH: process.env['PATH'] ?? '', // eslint-disable-line no-restricted-properties -- child processes need PATH.
+      CAIRN_DATA_DIR: join(dataDir, '.cairn'),
+      CAIRN_GRPC_PORT: '0',
+      CAIRN_HTTP_PORT: '0',
+      CAIRN_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const banner = await new Promise<{ grpc: string; http: string }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new Error(`${options.service} did not start within ${options.timeoutMs ?? 30_000} ms:\n${output}`),
+      );
+    }, options.timeoutMs ?? 30_000);
+    const check = (): void => {
+      const grpc = /gRPC\s+(\S+:\d+)/.exec(output);
+      const http = /HTTP\s+(http:\/\/\S+)/.exec(output);
+      if (grpc?.[1] && http?.[1]) {
+        clearTimeout(timer);
+        resolve({ grpc: grpc[1], http: http[1] });
+      }
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.service} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    child,
+    grpcAddress: banner.grpc,
+    httpBase: banner.http,
+    dataDir,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Runs a service that is expected to refuse to start; resolves with its exit code and output. */
+export async function runToExit(
+  service: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `cairn-${service}-`));
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'services', service, 'dist', 'main.js')], {
+    cwd: dataDir,
+    env: { PATH: process.env['PATH'] ?? '', CAIRN_DATA_DIR: join(dataDir, '.cairn'), ...env }, // eslint-disable-line no-restricted-properties
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
+}
