@@ -101,12 +101,39 @@ export class KafkaEventBus implements EventBus {
       const replicationFactor = options?.replicationFactor ?? this.options.replicationFactor ?? 1;
       // Resolves false (no throw) when a concurrent creator won the race for every topic.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })),
       });
+      await this.waitForLeaders(missing);
       this.logger.info({ topics: missing, numPartitions, replicationFactor }, 'created topics');
     }
     for (const name of names) this.knownTopics.add(name);
+  }
+
+  /**
+   * Waits until every partition of the new topics has a leader. kafkajs's own wait retries only on
+   * LEADER_NOT_AVAILABLE, while a KRaft broker under load may still answer UNKNOWN_TOPIC_OR_PARTITION
+   * for a topic it has just created; both mean "not yet" here.
+   */
+  private async waitForLeaders(topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+    const { admin } = this.require();
+    const deadline = Date.now() + timeoutMs;
+    let delayMs = 50;
+    for (;;) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const ready = metadata.every(
+          (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+        );
+        if (ready) return;
+      } catch (error) {
+        const type = (error as { type?: string }).type;
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, 1000);
+    }
   }
 
   async publish<S extends DescMessage>(
