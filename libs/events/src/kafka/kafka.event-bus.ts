@@ -123,14 +123,16 @@ export class KafkaEventBus implements EventBus {
       try {
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
         const ready = metadata.every(
-          (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+          (topic) =>
+            topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
         );
         if (ready) return;
       } catch (error) {
         const type = (error as { type?: string }).type;
         if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
       }
-      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       delayMs = Math.min(delayMs * 2, 1000);
     }
