@@ -1,0 +1,11 @@
+export * from './document-registry.port.js';
+export { createDocumentRegistry, type DocumentRegistryOptions } from './create-document-registry.js';
+export {
+  SqliteDocumentRegistry,
+  type SqliteDocumentRegistryOptions,
+} from './sqlite/sqlite.document-registry.js';
+export {
+  PostgresDocumentRegistry,
+  type PostgresDocumentRegistryOptions,
+} from './postgres/postgres.document-registry.js';
+export { MAX_PAGE_SIZE } from './registry-support.js';

@@ -1,0 +1,5 @@
+export {
+  runDocumentRegistryContract,
+  type DocumentRegistryContractOptions,
+  type DocumentRegistryHarness,
+} from './document-registry.contract.js';

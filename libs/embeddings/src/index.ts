@@ -1,0 +1,12 @@
+export * from './embedding-provider.port.js';
+export * from './create-embedding-provider.js';
+export * from './tokenizer/bert-normalizer.js';
+export * from './tokenizer/wordpiece.tokenizer.js';
+export * from './providers/hash.embedding-provider.js';
+export * from './providers/local.embedding-provider.js';
+export * from './providers/openai.embedding-provider.js';
+export { EmbeddingRequestError } from './providers/http-retry.js';
+export * from './cache/embedding-cache.port.js';
+export * from './cache/sqlite.embedding-cache.js';
+export * from './cache/cached-embedder.js';
+export { defaultModelDir, modelTestGate, type ModelTestGate } from './testing/model-dir.js';
