@@ -30,7 +30,7 @@ export async function startService(options: StartServiceOptions): Promise<Starte
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services', options.service, 'dist', 'main.js')], {
     cwd: dataDir,
     env: {
-      PATH: process.env['PATH'] ?? '', // eslint-disable-line no-restricted-properties -- child processes need PATH.
+      ...inheritedEnv(),
       CAIRN_DATA_DIR: join(dataDir, '.cairn'),
       CAIRN_GRPC_PORT: '0',
       CAIRN_HTTP_PORT: '0',
@@ -85,7 +85,7 @@ export async function runToExit(
   const dataDir = mkdtempSync(join(tmpdir(), `cairn-${service}-`));
   const child = spawn(process.execPath, [join(REPO_ROOT, 'services', service, 'dist', 'main.js')], {
     cwd: dataDir,
-    env: { PATH: process.env['PATH'] ?? '', CAIRN_DATA_DIR: join(dataDir, '.cairn'), ...env }, // eslint-disable-line no-restricted-properties
+    env: { ...inheritedEnv(), CAIRN_DATA_DIR: join(dataDir, '.cairn'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -93,4 +93,15 @@ export async function runToExit(
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, output };
+}
+
+/** What a service process inherits from the test run: PATH, HOME and where the local model is. */
+function inheritedEnv(): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'CAIRN_MODEL_DIR']) {
+    // eslint-disable-next-line no-restricted-properties -- tests hand their environment to child processes.
+    const value = process.env[name];
+    if (value !== undefined) inherited[name] = value;
+  }
+  return inherited;
 }

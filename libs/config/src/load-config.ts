@@ -35,7 +35,12 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
   if (options.strict ?? true) {
     const known = new Set([...keys.map((key) => key.env), CONFIG_FILE_ENV]);
     for (const name of Object.keys(env)) {
-      if (name.startsWith(ENV_PREFIX) && !known.has(name) && !IGNORED_ENV.has(name)) {
+      if (
+        name.startsWith(ENV_PREFIX) &&
+        !known.has(name) &&
+        !IGNORED_ENV.has(name) &&
+        !name.startsWith(`${ENV_PREFIX}TEST_`)
+      ) {
         issues.push({ key: name, reason: 'unknown configuration key (check the spelling)' });
       }
     }
@@ -53,7 +58,19 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
 }
 
 /** Variables with the prefix that belong to tools, not to a service's schema. */
-const IGNORED_ENV = new Set([`${ENV_PREFIX}API_KEY`, `${ENV_PREFIX}ENDPOINT`, `${ENV_PREFIX}TENANT`]);
+const IGNORED_ENV = new Set(
+  [
+    'API_KEY',
+    'ENDPOINT',
+    'TENANT',
+    'CACHE_DIR',
+    'TOOLS_DIR',
+    'RUN_DIR',
+    'KAFKA_PORT',
+    'PG_PORT',
+    'POSTGRES_URL',
+  ].map((name) => `${ENV_PREFIX}${name}`),
+);
 
 function readConfigFile(path: string, issues: ConfigIssue[]): Record<string, unknown> {
   try {

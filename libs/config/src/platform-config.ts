@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
@@ -13,6 +15,13 @@ export const platformConfigShape = {
     .min(1)
     .default('./.cairn')
     .describe('Directory for embedded stores, the embedded log and dev keys.'),
+  modelDir: z
+    .string()
+    .min(1)
+    .default(() => join(homedir(), '.cache', 'cairn', 'models', 'all-MiniLM-L6-v2'))
+    .describe(
+      'Directory of the local embedding model (model.onnx, vocab.txt), as scripts/fetch-model.sh installs it.',
+    ),
   log: z
     .object({
       level: z

@@ -1,0 +1,24 @@
+export type {
+  ChunkPayload,
+  ChunkPoint,
+  CollectionSpec,
+  CountRequest,
+  FilterCondition,
+  FilterKey,
+  PointFilter,
+  ScoredPoint,
+  SearchMode,
+  SearchRequest,
+  SparseVector,
+  VectorStore,
+  VectorStoreHealth,
+} from './vector-store.port.js';
+export { VectorStoreError } from './vector-store.port.js';
+export { SparseEncoder, termIndex } from './sparse-encoder.js';
+export type { SparseEncoderOptions } from './sparse-encoder.js';
+export { RRF_K, modelSlug, prefetchLimit, reciprocalRankFusion } from './search-support.js';
+export { EmbeddedVectorStore } from './embedded/embedded.vector-store.js';
+export type { EmbeddedSearchStats, EmbeddedVectorStoreOptions } from './embedded/embedded.vector-store.js';
+export { QdrantVectorStore } from './qdrant/qdrant.vector-store.js';
+export type { QdrantVectorStoreOptions } from './qdrant/qdrant.vector-store.js';
+export { pointId } from './qdrant/qdrant-mapping.js';

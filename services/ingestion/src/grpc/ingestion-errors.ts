@@ -1,0 +1,39 @@
+import { DocumentRegistryError } from '@cairn/document-registry';
+import { DocumentRejectedError } from '@cairn/ingestion-domain';
+import { GrpcError, Status } from '@cairn/grpc';
+import { DocumentNotFoundError, IngestRejectedError } from '../ingest/ingest-command.js';
+
+/** Domain failures → a gRPC status with a reason the caller can act on; anything else is rethrown. */
+export function toGrpcError(error: unknown): unknown {
+  if (error instanceof DocumentRejectedError) {
+    return new GrpcError(Status.INVALID_ARGUMENT, error.message, { reason: error.reason });
+  }
+  if (error instanceof IngestRejectedError) {
+    return new GrpcError(Status.INVALID_ARGUMENT, error.message, {
+      reason: error.reason,
+      ...(error.field ? { field: error.field } : {}),
+    });
+  }
+  if (error instanceof DocumentNotFoundError) {
+    return new GrpcError(Status.NOT_FOUND, error.message, { reason: 'DOCUMENT_NOT_FOUND' });
+  }
+  if (error instanceof DocumentRegistryError) {
+    const code =
+      error.code === 'UNAVAILABLE'
+        ? Status.UNAVAILABLE
+        : error.code === 'FAILED_PRECONDITION'
+          ? Status.FAILED_PRECONDITION
+          : Status.INVALID_ARGUMENT;
+    return new GrpcError(code, error.message, { reason: `REGISTRY_${error.code}` });
+  }
+  return error;
+}
+
+/** Runs a handler and maps its domain failures to gRPC statuses. */
+export async function mapErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toGrpcError(error);
+  }
+}
