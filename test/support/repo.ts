@@ -43,3 +43,12 @@ export function toolPath(name: string): string {
   }
   throw new Error(`${name} is not installed: run scripts/setup-test-deps.sh`);
 }
+
+/** PostgreSQL URL of the server the test run started; fails clearly when there is none. */
+export function postgresUrl(): string {
+  // eslint-disable-next-line no-restricted-properties -- tests read the environment the test runner set.
+  const url = process.env['CAIRN_POSTGRES_URL'];
+  if (!url)
+    throw new Error('CAIRN_POSTGRES_URL is not set: run the suite with `npm test` (it starts PostgreSQL)');
+  return url;
+}

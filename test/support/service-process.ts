@@ -22,6 +22,8 @@ export interface StartServiceOptions {
   readonly env?: Record<string, string>;
   readonly dataDir?: string;
   readonly timeoutMs?: number;
+  /** Consumer group prefix; services of one topology must share it (default: unique per process start). */
+  readonly groupPrefix?: string;
 }
 
 /** Starts a service process and waits for the banner that says where it listens. */
@@ -35,6 +37,8 @@ export async function startService(options: StartServiceOptions): Promise<Starte
       CAIRN_GRPC_PORT: '0',
       CAIRN_HTTP_PORT: '0',
       CAIRN_LOG_LEVEL: 'warn',
+      // Test topologies run side by side on one broker: each gets its own consumer groups.
+      CAIRN_EVENTS_GROUP_PREFIX: `${options.groupPrefix ?? `t${process.pid}-${Date.now().toString(36)}`}-`,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -64,6 +64,11 @@ export const platformConfigShape = {
         .min(1)
         .default(5)
         .describe('Handler attempts before a message goes to the DLQ.'),
+      groupPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
+        .default('')
+        .describe('Prefix of every consumer group, for deployments that share a broker.'),
     })
     .prefault({}),
   kafka: z

@@ -10,3 +10,4 @@ export * from './cache/embedding-cache.port.js';
 export * from './cache/sqlite.embedding-cache.js';
 export * from './cache/cached-embedder.js';
 export { defaultModelDir, modelTestGate, type ModelTestGate } from './testing/model-dir.js';
+export * from './embedding.config.js';

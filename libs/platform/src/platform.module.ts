@@ -42,6 +42,7 @@ export class PlatformModule {
         EventsModule.forRoot({
           bus: options.eventBus,
           topics: eventSchemas.map((schema) => topicFor(schema)),
+          groupPrefix: config.events.groupPrefix,
           topicLayout: {
             partitions: config.events.partitions,
             replicationFactor: config.events.replicationFactor,

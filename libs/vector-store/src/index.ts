@@ -22,3 +22,4 @@ export type { EmbeddedSearchStats, EmbeddedVectorStoreOptions } from './embedded
 export { QdrantVectorStore } from './qdrant/qdrant.vector-store.js';
 export type { QdrantVectorStoreOptions } from './qdrant/qdrant.vector-store.js';
 export { pointId } from './qdrant/qdrant-mapping.js';
+export * from './vector-tier.config.js';

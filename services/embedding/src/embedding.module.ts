@@ -1,8 +1,18 @@
 import { Module } from '@nestjs/common';
+import { DocumentChunkedConsumer, DocumentDeletedConsumer } from './events/document-chunked.consumer.js';
 import { EmbeddingGrpcController } from './grpc/embedding.grpc-controller.js';
+import { ChunkIndexer } from './indexing/chunk-indexer.js';
+import { EmbeddingRuntime } from './indexing/embedding-runtime.js';
 
-/** The embedding service: its gRPC controllers, event consumers and domain providers. */
+/** The embedding service: chunk events in, embeddings into the vector tier, indexed events out. */
 @Module({
-  providers: [EmbeddingGrpcController],
+  providers: [
+    EmbeddingRuntime,
+    ChunkIndexer,
+    EmbeddingGrpcController,
+    DocumentChunkedConsumer,
+    DocumentDeletedConsumer,
+  ],
+  exports: [],
 })
 export class EmbeddingModule {}

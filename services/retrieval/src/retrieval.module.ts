@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { RetrievalGrpcController } from './grpc/retrieval.grpc-controller.js';
+import { Retriever } from './search/retriever.js';
 
-/** The retrieval service: its gRPC controllers, event consumers and domain providers. */
+/** The retrieval service: dense, keyword and hybrid search with filters; context packed with citations. */
 @Module({
-  providers: [RetrievalGrpcController],
+  providers: [Retriever, RetrievalGrpcController],
 })
 export class RetrievalModule {}

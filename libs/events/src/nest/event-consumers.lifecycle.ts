@@ -61,7 +61,7 @@ export class EventConsumersLifecycle
     for (const consumer of consumers) {
       const { options } = consumer.metadata;
       const subscription = await this.bus.subscribe(consumer.topic, {
-        group: options.group,
+        group: `${this.options.groupPrefix ?? ''}${options.group}`,
         handler: (event) => consumer.handler.handle(event),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),

@@ -10,6 +10,11 @@ export interface EventsModuleOptions {
   readonly bus: EventBus | (() => EventBus | Promise<EventBus>);
   /** Topics (and their DLQs) created on init. Topics of `@EventConsumer`s are created at bootstrap. */
   readonly topics?: readonly TopicRef[];
+  /**
+   * Prefix of every consumer group (e.g. `staging-`): deployments that share a broker, or test
+   * topologies that run side by side, then never take each other's partitions.
+   */
+  readonly groupPrefix?: string;
   /** Layout of created topics (adapter defaults otherwise). */
   readonly topicLayout?: Partial<EnsureTopicsOptions>;
 }
