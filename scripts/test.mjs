@@ -15,7 +15,7 @@ const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const explicit = args.filter((arg) => !arg.startsWith('--'));
 
-const UNIT_GLOBS = ['libs/*/dist/**/*.spec.js', 'services/*/dist/**/*.spec.js'];
+const UNIT_GLOBS = ['libs/*/dist/**/*.spec.js', 'services/*/dist/**/*.spec.js', 'test/dist/**/*.spec.js'];
 const INTEGRATION_GLOBS = ['test/dist/**/*.test.js'];
 
 function run(cmd, cmdArgs, options = {}) {

@@ -13,6 +13,7 @@ import {
   type IngestRequest,
   type IngestStreamRequest,
 } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
+import type { DocumentStatus as RegistryStatus } from '@cairn/document-registry';
 import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl } from '@cairn/grpc';
 import { DocumentIngestor } from '../ingest/document-ingestor.js';
 import type { IngestCommand } from '../ingest/ingest-command.js';
@@ -121,8 +122,10 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
           },
         );
       }
+      const status = fromStatus(request.status);
       const page = await this.ingestor.list(context.tenant, {
         ...(request.collection ? { collection: request.collection } : {}),
+        ...(status ? { status } : {}),
         pageSize,
         ...(request.page?.pageToken ? { pageToken: request.page.pageToken } : {}),
       });
@@ -134,6 +137,18 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
       });
     });
   }
+}
+
+const STATUS_FILTER: Partial<Record<DocumentStatus, RegistryStatus>> = {
+  [DocumentStatus.RECEIVED]: 'received',
+  [DocumentStatus.CHUNKED]: 'chunked',
+  [DocumentStatus.INDEXED]: 'indexed',
+  [DocumentStatus.FAILED]: 'failed',
+  [DocumentStatus.DELETED]: 'deleted',
+};
+
+function fromStatus(status: DocumentStatus): RegistryStatus | undefined {
+  return STATUS_FILTER[status];
 }
 
 function toCommand(

@@ -7,7 +7,12 @@ import {
   DocumentDeletedSchema,
   ChunkSchema,
 } from '@cairn/contracts/cairn/ingestion/v1/events';
-import type { ChunkRecord, DocumentRecord, DocumentRegistry } from '@cairn/document-registry';
+import type {
+  ChunkRecord,
+  DocumentRecord,
+  DocumentRegistry,
+  ListDocumentsQuery,
+} from '@cairn/document-registry';
 import { EVENT_BUS, topicFor, type EventBus } from '@cairn/events';
 import {
   chunkDocument,
@@ -151,7 +156,7 @@ export class DocumentIngestor {
     return record;
   }
 
-  list(tenant: string, query: { collection?: string; pageSize: number; pageToken?: string }) {
+  list(tenant: string, query: ListDocumentsQuery) {
     return this.registry.list(tenant, query);
   }
 

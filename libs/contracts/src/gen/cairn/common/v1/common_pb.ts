@@ -70,7 +70,7 @@ export const PageResponseSchema: GenMessage<PageResponse> = /*@__PURE__*/
 
 /**
  * Machine-readable details of a failed call. Servers send it in the gRPC trailers under the
- * binary metadata key `cairn-error-detail-bin` (protobuf binary of this message), next to the
+ * binary metadata key `cairn-error-bin` (protobuf binary of this message), next to the
  * status code, and embed it where a result carries a per-item failure.
  *
  * @generated from message cairn.common.v1.ErrorDetail

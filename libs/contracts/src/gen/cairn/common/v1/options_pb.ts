@@ -70,7 +70,7 @@ export const EventOptionsSchema: GenMessage<EventOptions> = /*@__PURE__*/
  */
 export enum Role {
   /**
-   * No role declared. An RPC without a required_role is refused by the server (fail closed).
+   * No role declared: the server requires its default role (WRITER unless configured otherwise).
    *
    * @generated from enum value: ROLE_UNSPECIFIED = 0;
    */

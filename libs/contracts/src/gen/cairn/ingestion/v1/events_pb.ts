@@ -193,7 +193,7 @@ export type Chunk = Message<"cairn.ingestion.v1.Chunk"> & {
   chunkId: string;
 
   /**
-   * Lowercase hex SHA-256 of `text`.
+   * Lowercase hex SHA-256 of the whitespace-normalised `text` and the heading path.
    *
    * @generated from field: string chunk_hash = 2;
    */
