@@ -140,6 +140,20 @@ for (const [name, start, skip] of [
         },
         { timeoutMs: 60_000, intervalMs: 100, description: `${externalId} v${version} to be indexed` },
       );
+      // INDEXED is the registry's view; what the user gets is search. Every test topology on the
+      // shared broker sees every chunk event, so wait for this topology's own index too.
+      await waitFor(
+        async () => {
+          const { chunks } = await client.retrieval.search({
+            query: text,
+            mode: SearchMode.KEYWORD,
+            topK: 1,
+            filter: { must: [{ key: 'document_id', match: { case: 'equals', value: documentId } }] },
+          });
+          return chunks[0]?.chunk?.documentVersion === version;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, description: `${externalId} v${version} to be searchable` },
+      );
       return documentId;
     }
 

@@ -168,7 +168,7 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
   it('aborts the handler signal when the deadline passes', async () => {
     hung = deferred();
     aborted = deferred();
-    const error = await client.say({ text: 'hang' }, { deadlineMs: 150 }).catch((e: unknown) => e);
+    const error = await client.say({ text: 'hang' }, { deadlineMs: 1500 }).catch((e: unknown) => e);
     assert.ok(error instanceof GrpcError);
     assert.equal(error.code, Status.DEADLINE_EXCEEDED);
     const ctx = await within(hung.promise, 2_000, 'the handler to start');

@@ -4,6 +4,9 @@ import type { ApiKeyPrincipal } from '../auth/api-key-store.port.js';
 import { GrpcError, Status } from '../errors/grpc-error.js';
 import type { CallContext } from './service-impl.types.js';
 
+/** A cancel this close to the deadline is the deadline (the client's timer fired first). */
+const DEADLINE_SKEW_MS = 250;
+
 /** What every kind of grpc-js server call has (grpc-js does not export the type). */
 export interface ServerSurfaceCall {
   readonly cancelled: boolean;
@@ -35,8 +38,10 @@ export function openCall(
   const abortOnDeadline = (): void =>
     controller.abort(new GrpcError(Status.DEADLINE_EXCEEDED, 'deadline exceeded'));
   // grpc-js ends a call whose deadline passed and then reports it as 'cancelled': tell the two apart.
+  // The server's deadline is the client's plus the request's transit time, so the client's own
+  // deadline cancel arrives up to that much earlier; under load that is tens of milliseconds.
   const onCancelled = (): void =>
-    deadline && Date.now() >= deadline.getTime() - 2
+    deadline && Date.now() >= deadline.getTime() - DEADLINE_SKEW_MS
       ? abortOnDeadline()
       : controller.abort(new GrpcError(Status.CANCELLED, 'call cancelled by the client'));
   call.on('cancelled', onCancelled);
