@@ -19,7 +19,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const makeBus = async (): Promise<EmbeddedEventBus> =>
   new EmbeddedEventBus({ path, logger: silentLogger(), synchronous: 'NORMAL' });
 
-runEventBusContract('EmbeddedEventBus', {
+runEventBusContract('EventBus contract: embedded log (node:sqlite)', {
   makeBus,
   child: { adapter: 'embedded', path },
   rewindGroup: async (group, topic) => {

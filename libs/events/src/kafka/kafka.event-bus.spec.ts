@@ -48,7 +48,7 @@ if (brokersEnv === undefined && skip === undefined) {
       connectionTimeoutMs: 3_000,
     });
 
-  runEventBusContract('KafkaEventBus', {
+  runEventBusContract('EventBus contract: Kafka (real broker from deploy/local/kafka.sh)', {
     ...(skip === undefined ? {} : { skip }),
     makeBus,
     child: { adapter: 'kafka', brokers, consumer },
