@@ -3,11 +3,13 @@ import { DocumentChunkedConsumer, DocumentDeletedConsumer } from './events/docum
 import { EmbeddingGrpcController } from './grpc/embedding.grpc-controller.js';
 import { ChunkIndexer } from './indexing/chunk-indexer.js';
 import { EmbeddingRuntime } from './indexing/embedding-runtime.js';
+import { EmbeddingMetrics } from './indexing/embedding.metrics.js';
 
 /** The embedding service: chunk events in, embeddings into the vector tier, indexed events out. */
 @Module({
   providers: [
     EmbeddingRuntime,
+    EmbeddingMetrics,
     ChunkIndexer,
     EmbeddingGrpcController,
     DocumentChunkedConsumer,

@@ -10,6 +10,7 @@ import type {
 import { EVENT_BUS, topicFor, type EventBus, type EventEnvelope } from '@cairn/events';
 import { SparseEncoder, type ChunkPoint } from '@cairn/vector-store';
 import { EmbeddingRuntime } from './embedding-runtime.js';
+import { EmbeddingMetrics } from './embedding.metrics.js';
 
 const indexedTopic = topicFor(ChunksIndexedSchema);
 
@@ -23,6 +24,7 @@ export class ChunkIndexer {
 
   constructor(
     private readonly runtime: EmbeddingRuntime,
+    private readonly metrics: EmbeddingMetrics,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
   ) {}
 
@@ -32,9 +34,12 @@ export class ChunkIndexer {
     const model = embedder.model.name;
     let tokenCount = 0;
     if (document.chunks.length > 0) {
-      const { vectors } = await embedder.embedChunks(
+      const { vectors, embedded, hits } = await embedder.embedChunks(
         document.chunks.map((chunk) => ({ hash: chunk.chunkHash, text: chunk.text })),
       );
+      this.metrics.embedded.inc({ model }, embedded);
+      this.metrics.cacheHits.inc({ model }, hits);
+      this.metrics.batchSize.observe({ model }, document.chunks.length);
       const points: ChunkPoint[] = document.chunks.map((chunk, index) => {
         tokenCount += chunk.tokenCount;
         return {
@@ -56,6 +61,7 @@ export class ChunkIndexer {
         };
       });
       await this.runtime.store.upsert(model, points);
+      this.metrics.indexed.inc({ model }, points.length);
     }
     if (document.removedChunkIds.length > 0) {
       await this.runtime.store.deleteChunks(model, event.tenant, document.removedChunkIds);
