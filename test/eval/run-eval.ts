@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DocumentStatus, IngestionService } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
 import { RetrievalService, SearchMode } from '@cairn/contracts/cairn/retrieval/v1/retrieval';
 import { createGrpcClient } from '@cairn/grpc';
+import { waitFor } from '@cairn/testing';
 import { writeApiKeys } from '../support/api-keys.js';
 import { REPO_ROOT } from '../support/repo.js';
 import { startService, type StartedService } from '../support/service-process.js';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'dense,keyword,hybrid' },
     results: { type: 'string', default: join(REPO_ROOT, 'docs', 'eval', 'results.json') },
     'batch-size': { type: 'string', default: '64' },
+    'index-timeout-s': { type: 'string', default: '7200' },
   },
 });
 
@@ -162,23 +164,29 @@ async function waitIndexed(
   total: number,
 ): Promise<void> {
   let last = -1;
-  for (;;) {
-    let indexed = 0;
-    let pageToken = '';
-    do {
-      const page = await client.listDocuments({
-        collection,
-        status: DocumentStatus.INDEXED,
-        page: { pageSize: 1000, pageToken },
-      });
-      indexed += page.documents.length;
-      pageToken = page.page?.nextPageToken ?? '';
-    } while (pageToken);
-    if (indexed >= total) return;
-    if (indexed !== last) log(`  indexed ${indexed}/${total}`);
-    last = indexed;
-    await new Promise((done) => setTimeout(done, 5000));
-  }
+  await waitFor(
+    async () => {
+      let indexed = 0;
+      let pageToken = '';
+      do {
+        const page = await client.listDocuments({
+          collection,
+          status: DocumentStatus.INDEXED,
+          page: { pageSize: 1000, pageToken },
+        });
+        indexed += page.documents.length;
+        pageToken = page.page?.nextPageToken ?? '';
+      } while (pageToken);
+      if (indexed !== last && indexed < total) log(`  indexed ${indexed}/${total}`);
+      last = indexed;
+      return indexed >= total;
+    },
+    {
+      timeoutMs: Number(values['index-timeout-s']) * 1000,
+      intervalMs: 2000,
+      description: `${total} documents to be indexed`,
+    },
+  );
 }
 
 function print(name: string, queries: number, table: Record<string, Record<string, number>>): void {
