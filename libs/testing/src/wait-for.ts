@@ -4,8 +4,8 @@ export interface WaitForOptions {
   readonly timeoutMs?: number;
   /** Re-check interval while the condition is false (default 25 ms). */
   readonly intervalMs?: number;
-  /** Said in the error when the deadline passes. */
-  readonly description?: string;
+  /** Said in the error when the deadline passes (a function is evaluated then, to show the state reached). */
+  readonly description?: string | (() => string);
 }
 
 /**
@@ -30,7 +30,7 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) {
       const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${options.description ?? 'condition'}${cause}`,
+        `timed out after ${timeoutMs} ms waiting for ${describeWait(options.description, 'condition')}${cause}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
@@ -50,7 +50,7 @@ export async function nextMatching<T>(
       () =>
         reject(
           new Error(
-            `timed out after ${timeoutMs} ms waiting for ${options.description ?? 'a matching value'}`,
+            `timed out after ${timeoutMs} ms waiting for ${describeWait(options.description, 'a matching value')}`,
           ),
         ),
       timeoutMs,
@@ -59,10 +59,17 @@ export async function nextMatching<T>(
   try {
     for (;;) {
       const next = await Promise.race([source.next(), deadline]);
-      if (next.done) throw new Error(`stream ended before ${options.description ?? 'a matching value'}`);
+      if (next.done)
+        throw new Error(`stream ended before ${describeWait(options.description, 'a matching value')}`);
       if (predicate(next.value)) return next.value;
     }
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The text of a wait's description, evaluating a lazy one. */
+export function describeWait(description: WaitForOptions['description'], fallback: string): string {
+  const text = description ?? fallback;
+  return typeof text === 'function' ? text() : text;
 }

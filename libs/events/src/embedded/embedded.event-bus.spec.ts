@@ -108,7 +108,7 @@ void describe('EmbeddedEventBus specifics', () => {
     assert.deepEqual(a.assignedPartitions(), [0]);
     assert.deepEqual(b.assignedPartitions(), [1]);
     await timeline.until((items) => items.includes(`B got ${key}:1`), {
-      what: `B to get ${key}:1 (timeline ${JSON.stringify(timeline.items)})`,
+      description: `B to get ${key}:1 (timeline ${JSON.stringify(timeline.items)})`,
       timeoutMs: 3_000,
     });
     assert.deepEqual(timeline.items, [`A start ${key}:0`, `A end ${key}:0`, `B got ${key}:1`]);

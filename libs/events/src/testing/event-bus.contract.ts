@@ -120,7 +120,7 @@ export function runEventBusContract(
               await bus.publish(topic, text(`${key}:${seq}`), { tenant: 't' });
           }),
         );
-        await got.atLeast(keys.length * perKey, { ...wait, what: 'every event' });
+        await got.atLeast(keys.length * perKey, { ...wait, description: 'every event' });
         assert.equal(
           new Set(got.items.map((e) => e.partition)).size > 1,
           true,
@@ -168,7 +168,7 @@ export function runEventBusContract(
             try {
               await waitFor(() => (first.assertAlive(), received.count() >= 5), {
                 ...wait,
-                what: 'the first consumer to handle 5 events',
+                description: 'the first consumer to handle 5 events',
               });
             } finally {
               killed = await first.kill('SIGKILL');
@@ -180,7 +180,7 @@ export function runEventBusContract(
             try {
               await waitFor(() => (second.assertAlive(), received.payloads().size === total), {
                 timeoutMs: timeoutMs * 2,
-                what: () => `every event to be recorded (${received.payloads().size} of ${total})`,
+                description: () => `every event to be recorded (${received.payloads().size} of ${total})`,
               });
             } finally {
               stopped = await second.kill('SIGTERM');
@@ -392,7 +392,7 @@ export function runEventBusContract(
               new Set([...pa, ...pb]).size === partitions
             );
           };
-          await waitFor(split, { ...wait, what: 'both members to own partitions' });
+          await waitFor(split, { ...wait, description: 'both members to own partitions' });
           const ownedByA = new Set(a.assignedPartitions());
           const keyOf = keysPerPartition(partitions);
           for (let p = 0; p < partitions; p++)
@@ -407,7 +407,7 @@ export function runEventBusContract(
           await b.close();
           await waitFor(() => a.assignedPartitions().length === partitions, {
             ...wait,
-            what: 'A to take over every partition',
+            description: 'A to take over every partition',
           });
           const bBefore = byB.items.length;
           for (let p = 0; p < partitions; p++)

@@ -1,29 +1,9 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { describeWait, waitFor, type WaitForOptions } from '@cairn/testing';
 
-/** Deadline and description of a wait. */
-export interface WaitOptions {
-  readonly timeoutMs?: number;
-  /** What is awaited, for the timeout error (a function is evaluated at the deadline). */
-  readonly what?: string | (() => string);
-}
+/** Deadline and description of a wait (the shared options of `@cairn/testing`). */
+export type WaitOptions = Pick<WaitForOptions, 'timeoutMs' | 'description'>;
 
-/**
- * Polls `predicate` (every 20 ms) until it holds; rejects after `timeoutMs` (default 15 s).
- * For conditions that cannot notify (another process's file, a broker's group state).
- */
-export async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  options: WaitOptions = {},
-): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() >= deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${describeWait(options, 'a condition')}`);
-    await delay(20);
-  }
-}
+export { waitFor };
 
 /**
  * Items pushed by handlers, with waits that wake on each push (no polling) and fail at a deadline.
@@ -51,7 +31,7 @@ export class Collected<T> {
         this.waiters.delete(check);
         reject(
           new Error(
-            `timed out after ${timeoutMs} ms waiting for ${describeWait(options, 'items')} (have ${this.items.length})`,
+            `timed out after ${timeoutMs} ms waiting for ${describeWait(options.description, 'items')} (have ${this.items.length})`,
           ),
         );
       }, timeoutMs);
@@ -62,11 +42,6 @@ export class Collected<T> {
 
   /** Resolves once at least `count` items were pushed. */
   atLeast(count: number, options: WaitOptions = {}): Promise<void> {
-    return this.until((items) => items.length >= count, { what: `${count} items`, ...options });
+    return this.until((items) => items.length >= count, { description: `${count} items`, ...options });
   }
-}
-
-function describeWait(options: WaitOptions, fallback: string): string {
-  const what = options.what ?? fallback;
-  return typeof what === 'function' ? what() : what;
 }

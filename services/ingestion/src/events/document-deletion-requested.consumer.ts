@@ -2,6 +2,7 @@ import type { MessageShape } from '@bufbuild/protobuf';
 import { DocumentDeletionRequestedSchema } from '@cairn/contracts/cairn/ingestion/v1/events';
 import { EventConsumer, type EventEnvelope, type EventHandler } from '@cairn/events';
 import { DocumentIngestor } from '../ingest/document-ingestor.js';
+import { DocumentNotFoundError } from '../ingest/ingest-command.js';
 
 /** Ingress deletions, by document id or by (collection, external id); deleting a missing document is a no-op. */
 @EventConsumer(DocumentDeletionRequestedSchema, { group: 'ingestion', idempotencyKey: (event) => event.id })
@@ -22,13 +23,16 @@ export class DocumentDeletionRequestedConsumer implements EventHandler<
         )
       )?.documentId;
     if (!documentId) return;
-    const existing = await this.ingestor.get(event.tenant, documentId).catch(() => undefined);
-    if (!existing || existing.status === 'deleted') return;
-    await this.ingestor.delete(
-      event.tenant,
-      documentId,
-      request.meta?.principal || `kafka:${event.topic}`,
-      event.id,
-    );
+    try {
+      await this.ingestor.delete(
+        event.tenant,
+        documentId,
+        request.meta?.principal || `kafka:${event.topic}`,
+        event.id,
+      );
+    } catch (error) {
+      // Already deleted, or never existed: nothing to do.
+      if (!(error instanceof DocumentNotFoundError)) throw error;
+    }
   }
 }

@@ -9,9 +9,12 @@ import {
   IngestStreamResponseSchema,
   IngestStreamResultSchema,
   ListDocumentsResponseSchema,
+  type DeleteDocumentRequest,
   type Document,
+  type GetDocumentRequest,
   type IngestRequest,
   type IngestStreamRequest,
+  type ListDocumentsRequest,
 } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
 import type { DocumentStatus as RegistryStatus } from '@cairn/document-registry';
 import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl } from '@cairn/grpc';
@@ -78,10 +81,7 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
     return response;
   }
 
-  async deleteDocument(
-    request: { tenant: string; documentId: string; requestId: string },
-    context: CallContext,
-  ) {
+  async deleteDocument(request: DeleteDocumentRequest, context: CallContext) {
     return mapErrors(async () => {
       const record = await this.ingestor.delete(
         context.tenant,
@@ -93,7 +93,7 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
     });
   }
 
-  async getDocument(request: { documentId: string }, context: CallContext) {
+  async getDocument(request: GetDocumentRequest, context: CallContext) {
     return mapErrors(async () =>
       create(GetDocumentResponseSchema, {
         document: toDocumentInfo(await this.ingestor.get(context.tenant, request.documentId)),
@@ -101,15 +101,7 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
     );
   }
 
-  async listDocuments(
-    request: {
-      collection: string;
-      externalId: string;
-      status: DocumentStatus;
-      page?: { pageSize: number; pageToken: string };
-    },
-    context: CallContext,
-  ) {
+  async listDocuments(request: ListDocumentsRequest, context: CallContext) {
     return mapErrors(async () => {
       const pageSize = request.page?.pageSize || 50;
       if (pageSize < 0 || pageSize > MAX_PAGE_SIZE) {
