@@ -129,6 +129,35 @@ export interface SubscribeOptions<S extends DescMessage> extends RetryOptions {
   idempotencyKey?(event: EventEnvelope<MessageShape<S>>): string | undefined;
 }
 
+/** Size and time bounds of the batches a batch subscription receives. */
+export interface BatchBounds {
+  /** At most this many events per handler call (>= 1). */
+  readonly maxSize: number;
+  /**
+   * How long a partition waits for more events before it delivers a batch that is not full (ms; 0 =
+   * deliver what is there). Kafka: the broker holds the fetch this long (fetch.max.wait.ms) until
+   * `minBytes` arrived.
+   */
+  readonly maxWaitMs: number;
+  /** Kafka: bytes a fetch waits for, up to `maxWaitMs` (fetch.min.bytes; default 64 KiB). */
+  readonly minBytes?: number;
+}
+
+/**
+ * A typed subscription receiving events in batches (per partition, in offset order), for handlers
+ * that amortise work across events (embedding, bulk writes). A batch is committed when its handler
+ * resolves. When a batch fails on every attempt, its events are retried one at a time, so only the
+ * event that keeps failing goes to `<topic>.dlq`.
+ */
+export interface BatchSubscribeOptions<S extends DescMessage> extends RetryOptions {
+  readonly group: string;
+  readonly batch: BatchBounds;
+  /** Resolves when every event of the batch is handled; a rejection retries the batch. */
+  handleBatch(events: readonly EventEnvelope<MessageShape<S>>[]): Promise<void>;
+  /** As in `SubscribeOptions`: duplicates are dropped from batches before the handler sees them. */
+  idempotencyKey?(event: EventEnvelope<MessageShape<S>>): string | undefined;
+}
+
 /** A raw subscription (dead-letter inspection and redrive, bridges). */
 export interface RawSubscribeOptions extends RetryOptions {
   readonly group: string;
@@ -165,5 +194,10 @@ export interface EventBus {
   /** Appends a record as given (no encoding, no headers added). */
   publishRaw(topic: string, record: RawRecord): Promise<PublishedEvent>;
   subscribe<S extends DescMessage>(topic: TopicSpec<S>, options: SubscribeOptions<S>): Promise<Subscription>;
+  /** Subscribes a handler that receives up to `batch.maxSize` events of a partition at a time. */
+  subscribeBatch<S extends DescMessage>(
+    topic: TopicSpec<S>,
+    options: BatchSubscribeOptions<S>,
+  ): Promise<Subscription>;
   subscribeRaw(topic: string, options: RawSubscribeOptions): Promise<Subscription>;
 }

@@ -24,6 +24,7 @@ export { kafkaGroupId, type KafkaConsumerTuning, type KafkaEventBusOptions } fro
 export { EventsModule, type EventsModuleOptions } from './nest/events.module.js';
 export {
   EventConsumer,
+  type BatchEventHandler,
   type EventConsumerOptions,
   type EventHandler,
 } from './nest/event-consumer.decorator.js';

@@ -41,7 +41,8 @@ export class HashEmbeddingProvider implements EmbeddingProvider {
     return Promise.resolve(texts.map((t) => this.embedOne(t)));
   }
 
-  private embedOne(text: string): Float32Array {
+  /** The vector of one text, synchronously. */
+  embedOne(text: string): Float32Array {
     const v = new Float32Array(this.model.dimension);
     const tokens = text.toLowerCase().match(TOKEN) ?? [EMPTY_TOKEN];
     for (const token of tokens) {

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { dot } from '../embedding-provider.port.js';
+import { FakeOpenAiEmbeddingsServer } from '../testing/fake-openai-embeddings.server.js';
 import { EmbeddingRequestError } from './http-retry.js';
 import { OpenAiEmbeddingProvider, type OpenAiEmbeddingOptions } from './openai.embedding-provider.js';
-
-type Behaviour = 'ok' | 'reversed' | '429' | '500' | '400' | 'hang';
-
-interface SeenRequest {
-  readonly input: string[];
-  readonly model: string;
-  readonly authorization: string | undefined;
-}
 
 const DIM = 4;
 
@@ -21,54 +12,8 @@ function fakeVector(text: string): number[] {
   return [text.length, 1, 2, 3];
 }
 
-/** A loopback server speaking the OpenAI embeddings wire format, with scripted behaviours. */
-class FakeEmbeddingsServer {
-  readonly seen: SeenRequest[] = [];
-  script: Behaviour[] = [];
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server?.close((e) => (e ? reject(e) : resolve())));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
-    const body = JSON.parse(raw) as { model: string; input: string[] };
-    this.seen.push({ input: body.input, model: body.model, authorization: req.headers.authorization });
-    assert.equal(req.url, '/v1/embeddings');
-    const behaviour = this.script.shift() ?? 'ok';
-    const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
-    };
-    switch (behaviour) {
-      case 'hang':
-        return; // never answers; the client's timeout must fire
-      case '429':
-        return json(429, { error: { message: 'slow down' } }, { 'retry-after': '2' });
-      case '500':
-        return json(500, { error: { message: 'boom' } });
-      case '400':
-        return json(400, { error: { message: 'bad input' } });
-      case 'ok':
-      case 'reversed': {
-        const data = body.input.map((t, index) => ({ object: 'embedding', index, embedding: fakeVector(t) }));
-        if (behaviour === 'reversed') data.reverse();
-        return json(200, { object: 'list', model: body.model, data });
-      }
-    }
-  }
-}
-
 describe('OpenAiEmbeddingProvider against a fake OpenAI-compatible server', () => {
-  const server = new FakeEmbeddingsServer();
+  const server = new FakeOpenAiEmbeddingsServer({ vector: fakeVector, retryAfter: '2' });
   let baseUrl = '';
   let delays: number[] = [];
   const make = (o: Partial<OpenAiEmbeddingOptions> = {}): OpenAiEmbeddingProvider =>
@@ -89,7 +34,7 @@ describe('OpenAiEmbeddingProvider against a fake OpenAI-compatible server', () =
   before(async () => (baseUrl = await server.start()));
   after(() => server.stop());
   beforeEach(() => {
-    server.seen.length = 0;
+    server.requests.length = 0;
     server.script = [];
     delays = [];
   });
@@ -99,13 +44,13 @@ describe('OpenAiEmbeddingProvider against a fake OpenAI-compatible server', () =
     const texts = ['a', 'bb', 'ccc', 'dddd', 'eeeee'];
     const vectors = await make({ apiKey: 'sk-test', maxInputsPerRequest: 3 }).embed(texts);
     assert.deepEqual(
-      server.seen.map((r) => r.input),
+      server.requests.map((r) => r.input),
       [
         ['a', 'bb', 'ccc'],
         ['dddd', 'eeeee'],
       ],
     );
-    assert.ok(server.seen.every((r) => r.authorization === 'Bearer sk-test' && r.model === 'fake-embed'));
+    assert.ok(server.requests.every((r) => r.authorization === 'Bearer sk-test' && r.model === 'fake-embed'));
     texts.forEach((t, i) => {
       const expected = Float32Array.from(fakeVector(t));
       const norm = Math.sqrt(dot(expected, expected));
@@ -118,14 +63,14 @@ describe('OpenAiEmbeddingProvider against a fake OpenAI-compatible server', () =
 
   it('sends no authorization header without a key', async () => {
     await make().embed(['x']);
-    assert.equal(server.seen[0]!.authorization, undefined);
+    assert.equal(server.requests[0]!.authorization, undefined);
   });
 
   it('retries a 429 after the Retry-After delay', async () => {
     server.script = ['429', 'ok'];
     const vectors = await make().embed(['x']);
     assert.equal(vectors.length, 1);
-    assert.equal(server.seen.length, 2);
+    assert.equal(server.requests.length, 2);
     assert.deepEqual(delays, [2000]);
   });
 
@@ -153,13 +98,13 @@ describe('OpenAiEmbeddingProvider against a fake OpenAI-compatible server', () =
     assert.equal(err.status, 400);
     assert.equal(err.retryable, false);
     assert.match(err.message, /400.*bad input/);
-    assert.equal(server.seen.length, 1);
+    assert.equal(server.requests.length, 1);
   });
 
   it('times out a hanging request, retries it, and reports a timeout when all hang', async () => {
     server.script = ['hang', 'ok'];
     assert.equal((await make({ timeoutMs: 150 }).embed(['x'])).length, 1);
-    assert.equal(server.seen.length, 2);
+    assert.equal(server.requests.length, 2);
     server.script = ['hang', 'hang'];
     await assert.rejects(make({ timeoutMs: 150, maxRetries: 1 }).embed(['x']), /timed out after 150 ms/);
   });

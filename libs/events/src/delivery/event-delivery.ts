@@ -1,8 +1,10 @@
-import type { DescMessage } from '@bufbuild/protobuf';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Logger } from '@cairn/observability';
 import { decodeEvent, type ConsumedRecord } from '../event-codec.js';
 import {
   dlqTopicName,
+  type BatchSubscribeOptions,
+  type EventEnvelope,
   type RawRecord,
   type RawSubscribeOptions,
   type SubscribeOptions,
@@ -12,10 +14,17 @@ import { DlqHeaders } from '../event-headers.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
 import { backoffDelay, pause, type RetryPolicy } from './retry-policy.js';
 
-/** What a subscription delivers to: a typed handler on a topic, or a raw handler. */
+/** What a subscription delivers to: a typed handler on a topic, a batch handler, or a raw handler. */
 export type DeliveryTarget<S extends DescMessage = DescMessage> =
   | { readonly kind: 'event'; readonly topic: TopicSpec<S>; readonly options: SubscribeOptions<S> }
+  | { readonly kind: 'batch'; readonly topic: TopicSpec<S>; readonly options: BatchSubscribeOptions<S> }
   | { readonly kind: 'raw'; readonly options: RawSubscribeOptions };
+
+/** A batch target: delivered with `deliverBatch`. */
+export type BatchDeliveryTarget<S extends DescMessage = DescMessage> = Extract<
+  DeliveryTarget<S>,
+  { kind: 'batch' }
+>;
 
 /** Everything `deliver` needs from the adapter running it. */
 export interface DeliveryContext {
@@ -34,6 +43,15 @@ export interface DeliveryContext {
 /** `handled`, `duplicate` and `dead-lettered` may be committed; `aborted` must not. */
 export type DeliveryOutcome = 'handled' | 'duplicate' | 'dead-lettered' | 'aborted';
 
+type Attempts = { readonly ok: true } | { readonly ok: false; readonly error: unknown } | 'aborted';
+
+/** An event decoded for a typed target, with its idempotency key. */
+interface Admitted<T> {
+  readonly record: ConsumedRecord;
+  readonly event: EventEnvelope<T>;
+  readonly idempotencyKey: string | undefined;
+}
+
 /**
  * Delivers one record with the platform's semantics, shared by every adapter: decode (undecodable
  * -> DLQ at once), idempotency check, handler attempts with exponential backoff, then DLQ.
@@ -41,71 +59,167 @@ export type DeliveryOutcome = 'handled' | 'duplicate' | 'dead-lettered' | 'abort
  */
 export async function deliver<S extends DescMessage>(
   record: ConsumedRecord,
-  target: DeliveryTarget<S>,
+  target: Exclude<DeliveryTarget<S>, { kind: 'batch' }>,
   ctx: DeliveryContext,
 ): Promise<DeliveryOutcome> {
   if (ctx.signal.aborted) return 'aborted';
-  const log = ctx.logger.child({
+  const log = recordLogger(record, ctx);
+  if (target.kind === 'raw') {
+    const { options } = target;
+    return settle(
+      record,
+      ctx,
+      log,
+      await attempt(ctx, log, (n) => options.handler({ ...record, attempt: n })),
+    );
+  }
+  const admitted = await admit(record, target.topic, target.options, ctx, log);
+  if (typeof admitted === 'string') return admitted;
+  const { options } = target;
+  const outcome = settle(
+    record,
+    ctx,
+    log,
+    await attempt(ctx, log, (n) => options.handler({ ...admitted.event, attempt: n })),
+  );
+  return finish(await outcome, [admitted], ctx);
+}
+
+/**
+ * Delivers the records of one partition as one batch: undecodable records and duplicates are settled
+ * first; the rest go to the batch handler with retries. A batch that fails on every attempt is split:
+ * each event is retried alone and, if it keeps failing, dead-lettered, so one poison event does not
+ * take its batch to the DLQ. Resolves `aborted` (commit nothing) or `handled` (commit the whole batch).
+ */
+export async function deliverBatch<S extends DescMessage>(
+  records: readonly ConsumedRecord[],
+  target: BatchDeliveryTarget<S>,
+  ctx: DeliveryContext,
+): Promise<'handled' | 'aborted'> {
+  if (ctx.signal.aborted) return 'aborted';
+  const pending: Array<Admitted<MessageShape<S>>> = [];
+  for (const record of records) {
+    const admitted = await admit(record, target.topic, target.options, ctx, recordLogger(record, ctx));
+    if (typeof admitted !== 'string') pending.push(admitted);
+  }
+  if (pending.length === 0) return 'handled';
+  const { options } = target;
+  const run = (batch: ReadonlyArray<Admitted<MessageShape<S>>>) => (n: number) =>
+    options.handleBatch(batch.map((item) => ({ ...item.event, attempt: n })));
+  const first = pending[0] as Admitted<MessageShape<S>>;
+  const batchLog = recordLogger(first.record, ctx).child({ batchSize: pending.length });
+  const whole = await attempt(ctx, batchLog, run(pending));
+  if (whole === 'aborted') return 'aborted';
+  if (whole.ok) {
+    await finish('handled', pending, ctx);
+    return 'handled';
+  }
+  if (pending.length === 1) {
+    await settle(first.record, ctx, batchLog, whole);
+    return 'handled';
+  }
+  batchLog.warn('batch failed on every attempt, retrying its events one at a time');
+  for (const item of pending) {
+    const log = recordLogger(item.record, ctx);
+    const outcome = await settle(item.record, ctx, log, await attempt(ctx, log, run([item])));
+    if (outcome === 'aborted') return 'aborted';
+    await finish(outcome, [item], ctx);
+  }
+  return 'handled';
+}
+
+function recordLogger(record: ConsumedRecord, ctx: DeliveryContext): Logger {
+  return ctx.logger.child({
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     group: ctx.group,
   });
-  let run: (attempt: number) => Promise<void>;
-  let idempotencyKey: string | undefined;
-  if (target.kind === 'event') {
-    const decoded = decodeEvent(target.topic, record);
-    if (!decoded.ok) {
-      log.error({ err: decoded.error }, 'undecodable event, moving it to the DLQ');
-      await deadLetter(record, ctx, `${decoded.error.name}: ${decoded.error.message}`, 0);
-      return 'dead-lettered';
-    }
-    const { options } = target;
-    try {
-      idempotencyKey = options.idempotencyKey?.({ ...decoded.event, attempt: 1 });
-    } catch (error) {
-      log.error({ err: error }, 'idempotencyKey threw, moving the event to the DLQ');
-      await deadLetter(record, ctx, `idempotencyKey failed: ${describe(error)}`, 0);
-      return 'dead-lettered';
-    }
-    if (idempotencyKey !== undefined && (await ctx.idempotency.has(ctx.group, idempotencyKey))) {
-      log.info({ idempotencyKey }, 'event already applied by this group, skipping');
-      return 'duplicate';
-    }
-    run = (attempt) => options.handler({ ...decoded.event, attempt });
-  } else {
-    const { options } = target;
-    run = (attempt) => options.handler({ ...record, attempt });
-  }
+}
 
-  let succeeded = false;
+/** Decodes a record and checks its idempotency key; settles it (DLQ or duplicate) when it goes no further. */
+async function admit<S extends DescMessage>(
+  record: ConsumedRecord,
+  topic: TopicSpec<S>,
+  options: { idempotencyKey?(event: EventEnvelope<MessageShape<S>>): string | undefined },
+  ctx: DeliveryContext,
+  log: Logger,
+): Promise<Admitted<MessageShape<S>> | 'duplicate' | 'dead-lettered'> {
+  const decoded = decodeEvent(topic, record);
+  if (!decoded.ok) {
+    log.error({ err: decoded.error }, 'undecodable event, moving it to the DLQ');
+    await deadLetter(record, ctx, `${decoded.error.name}: ${decoded.error.message}`, 0);
+    return 'dead-lettered';
+  }
+  const event = { ...decoded.event, attempt: 1 };
+  let idempotencyKey: string | undefined;
+  try {
+    idempotencyKey = options.idempotencyKey?.(event);
+  } catch (error) {
+    log.error({ err: error }, 'idempotencyKey threw, moving the event to the DLQ');
+    await deadLetter(record, ctx, `idempotencyKey failed: ${describe(error)}`, 0);
+    return 'dead-lettered';
+  }
+  if (idempotencyKey !== undefined && (await ctx.idempotency.has(ctx.group, idempotencyKey))) {
+    log.info({ idempotencyKey }, 'event already applied by this group, skipping');
+    return 'duplicate';
+  }
+  return { record, event, idempotencyKey };
+}
+
+/** Runs `run` up to `maxAttempts` times with backoff; `aborted` when the signal fired during a wait. */
+async function attempt(
+  ctx: DeliveryContext,
+  log: Logger,
+  run: (attempt: number) => Promise<void>,
+): Promise<Attempts> {
   let lastError: unknown;
-  for (let attempt = 1; attempt <= ctx.retry.maxAttempts; attempt++) {
+  for (let n = 1; n <= ctx.retry.maxAttempts; n++) {
     try {
       await withKeepAlive(
         ctx,
-        Promise.resolve().then(() => run(attempt)),
+        Promise.resolve().then(() => run(n)),
       );
-      succeeded = true;
-      break;
+      return { ok: true };
     } catch (error) {
       lastError = error;
-      log.warn({ err: error, attempt, maxAttempts: ctx.retry.maxAttempts }, 'event handler failed');
+      log.warn({ err: error, attempt: n, maxAttempts: ctx.retry.maxAttempts }, 'event handler failed');
     }
-    if (attempt === ctx.retry.maxAttempts) break;
-    const waited = await withKeepAlive(ctx, pause(backoffDelay(attempt, ctx.retry.backoff), ctx.signal));
+    if (n === ctx.retry.maxAttempts) break;
+    const waited = await withKeepAlive(ctx, pause(backoffDelay(n, ctx.retry.backoff), ctx.signal));
     if (!waited) return 'aborted';
   }
-  if (!succeeded) {
-    log.error(
-      { err: lastError, attempts: ctx.retry.maxAttempts },
-      'event handler failed on every attempt, moving the event to the DLQ',
-    );
-    await deadLetter(record, ctx, describe(lastError), ctx.retry.maxAttempts);
-    return 'dead-lettered';
+  return { ok: false, error: lastError };
+}
+
+/** The outcome of a record's attempts: dead-lettered when every attempt failed. */
+async function settle(
+  record: ConsumedRecord,
+  ctx: DeliveryContext,
+  log: Logger,
+  result: Attempts,
+): Promise<DeliveryOutcome> {
+  if (result === 'aborted') return 'aborted';
+  if (result.ok) return 'handled';
+  log.error(
+    { err: result.error, attempts: ctx.retry.maxAttempts },
+    'event handler failed on every attempt, moving the event to the DLQ',
+  );
+  await deadLetter(record, ctx, describe(result.error), ctx.retry.maxAttempts);
+  return 'dead-lettered';
+}
+
+/** Records the idempotency keys of handled events. */
+async function finish<T>(
+  outcome: DeliveryOutcome,
+  items: ReadonlyArray<Admitted<T>>,
+  ctx: DeliveryContext,
+): Promise<DeliveryOutcome> {
+  if (outcome !== 'handled') return outcome;
+  for (const { idempotencyKey } of items) {
+    if (idempotencyKey !== undefined) await ctx.idempotency.record(ctx.group, idempotencyKey);
   }
-  if (idempotencyKey !== undefined) await ctx.idempotency.record(ctx.group, idempotencyKey);
-  return 'handled';
+  return outcome;
 }
 
 async function deadLetter(

@@ -1,4 +1,4 @@
-import type { BackoffOptions, RetryOptions } from '../event-bus.port.js';
+import type { BackoffOptions, BatchBounds, RetryOptions } from '../event-bus.port.js';
 
 /** A fully resolved retry policy. */
 export interface RetryPolicy {
@@ -53,4 +53,17 @@ export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Rejects batch bounds no adapter can honour. */
+export function validateBatchBounds(batch: BatchBounds): void {
+  if (!Number.isInteger(batch.maxSize) || batch.maxSize < 1) {
+    throw new Error(`batch.maxSize must be an integer >= 1, got ${batch.maxSize}`);
+  }
+  if (!(Number.isFinite(batch.maxWaitMs) && batch.maxWaitMs >= 0)) {
+    throw new Error(`batch.maxWaitMs must be a number >= 0, got ${batch.maxWaitMs}`);
+  }
+  if (batch.minBytes !== undefined && !(Number.isInteger(batch.minBytes) && batch.minBytes >= 1)) {
+    throw new Error(`batch.minBytes must be an integer >= 1, got ${batch.minBytes}`);
+  }
 }

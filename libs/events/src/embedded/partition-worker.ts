@@ -1,5 +1,11 @@
 import type { Logger } from '@cairn/observability';
-import { deliver, type DeliveryContext, type DeliveryTarget } from '../delivery/event-delivery.js';
+import {
+  deliver,
+  deliverBatch,
+  type DeliveryContext,
+  type DeliveryTarget,
+} from '../delivery/event-delivery.js';
+import type { ConsumedRecord } from '../event-codec.js';
 import { pause } from '../delivery/retry-policy.js';
 import type { LogNotifier } from './log-notifier.js';
 import type { SqliteLog } from './sqlite-log.js';
@@ -41,9 +47,23 @@ export class PartitionWorker {
     const { group } = this.deps.context;
     const signal = this.abort.signal;
     const context: DeliveryContext = { ...this.deps.context, signal };
+    const { target } = this.deps;
     while (!signal.aborted) {
       try {
         let next = log.committedOffset(group, topic, partition);
+        if (target.kind === 'batch') {
+          const records = await this.readBatch(next, target.options.batch, signal);
+          if (records.length === 0 || signal.aborted) continue;
+          const outcome = await deliverBatch(records, target, context);
+          if (outcome === 'aborted') return;
+          log.commit(
+            group,
+            topic,
+            partition,
+            Number((records[records.length - 1] as ConsumedRecord).offset) + 1,
+          );
+          continue;
+        }
         const records = log.read(topic, partition, next, this.deps.batchSize);
         if (records.length === 0) {
           await this.deps.notifier.wait(topic, partition, signal);
@@ -51,7 +71,7 @@ export class PartitionWorker {
         }
         for (const record of records) {
           if (signal.aborted) return;
-          const outcome = await deliver(record, this.deps.target, context);
+          const outcome = await deliver(record, target, context);
           if (outcome === 'aborted') return;
           next = Number(record.offset) + 1;
           log.commit(group, topic, partition, next);
@@ -65,5 +85,30 @@ export class PartitionWorker {
         await pause(ERROR_PAUSE_MS, signal);
       }
     }
+  }
+
+  /**
+   * Up to `maxSize` records from `from`: waits for the first one, then up to `maxWaitMs` for the
+   * batch to fill (each append wakes the wait, so a full batch goes at once).
+   */
+  private async readBatch(
+    from: number,
+    bounds: { readonly maxSize: number; readonly maxWaitMs: number },
+    signal: AbortSignal,
+  ): Promise<ConsumedRecord[]> {
+    const { log, notifier, topic, partition } = this.deps;
+    let records = log.read(topic, partition, from, bounds.maxSize);
+    if (records.length === 0) {
+      await notifier.wait(topic, partition, signal);
+      return [];
+    }
+    const deadline = Date.now() + bounds.maxWaitMs;
+    while (records.length < bounds.maxSize && !signal.aborted) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await notifier.wait(topic, partition, AbortSignal.any([signal, AbortSignal.timeout(left)]));
+      records = log.read(topic, partition, from, bounds.maxSize);
+    }
+    return records;
   }
 }

@@ -1,6 +1,11 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '@cairn/observability';
-import { deliver, type DeliveryContext, type DeliveryTarget } from '../delivery/event-delivery.js';
+import {
+  deliver,
+  deliverBatch,
+  type DeliveryContext,
+  type DeliveryTarget,
+} from '../delivery/event-delivery.js';
 import type { ConsumedRecord } from '../event-codec.js';
 import type { Subscription } from '../event-bus.port.js';
 import { kafkaGroupId, type KafkaConsumerTuning } from './kafka.options.js';
@@ -43,7 +48,7 @@ export class KafkaSubscription implements Subscription {
       sessionTimeout: tuning.sessionTimeoutMs,
       heartbeatInterval: tuning.heartbeatIntervalMs,
       rebalanceTimeout: tuning.rebalanceTimeoutMs,
-      maxWaitTimeInMs: tuning.maxWaitTimeMs,
+      ...fetchBounds(deps.target, tuning),
       allowAutoTopicCreation: false,
       retry: {
         restartOnFailure: async (error) => {
@@ -116,13 +121,19 @@ export class KafkaSubscription implements Subscription {
         },
       },
     };
+    const { target } = this.deps;
+    const step = target.kind === 'batch' ? target.options.batch.maxSize : 1;
     try {
-      for (const message of batch.messages) {
+      for (let start = 0; start < batch.messages.length; start += step) {
         if (!isRunning() || isStale() || abort.signal.aborted) break;
-        const record = toRecord(batch.topic, batch.partition, message);
-        const outcome = await deliver(record, this.deps.target, context);
+        const messages = batch.messages.slice(start, start + step);
+        const records = messages.map((message) => toRecord(batch.topic, batch.partition, message));
+        const outcome =
+          target.kind === 'batch'
+            ? await deliverBatch(records, target, context)
+            : await deliver(records[0] as ConsumedRecord, target, context);
         if (outcome === 'aborted') break;
-        resolveOffset(message.offset);
+        resolveOffset((messages[messages.length - 1] as KafkaMessage).offset);
         await commitOffsetsIfNecessary();
         if (heartbeatError !== undefined) break;
         await heartbeat();
@@ -138,6 +149,19 @@ export class KafkaSubscription implements Subscription {
     }
   }
 }
+
+/** Batch subscriptions let the broker hold a fetch until it is worth a batch (fetch.min.bytes / max.wait). */
+function fetchBounds(
+  target: DeliveryTarget,
+  tuning: Required<KafkaConsumerTuning>,
+): { maxWaitTimeInMs: number; minBytes?: number } {
+  if (target.kind !== 'batch') return { maxWaitTimeInMs: tuning.maxWaitTimeMs };
+  const { maxWaitMs, minBytes } = target.options.batch;
+  if (maxWaitMs <= 0) return { maxWaitTimeInMs: tuning.maxWaitTimeMs };
+  return { maxWaitTimeInMs: maxWaitMs, minBytes: minBytes ?? DEFAULT_BATCH_MIN_BYTES };
+}
+
+const DEFAULT_BATCH_MIN_BYTES = 64 * 1024;
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {

@@ -2,7 +2,7 @@ import { Kafka, type Admin, type IHeaders, type Producer, type RecordMetadata } 
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { createLogger, type Logger } from '@cairn/observability';
 import type { DeliveryContext, DeliveryTarget } from '../delivery/event-delivery.js';
-import { resolveRetryPolicy, type RetryPolicy } from '../delivery/retry-policy.js';
+import { resolveRetryPolicy, validateBatchBounds, type RetryPolicy } from '../delivery/retry-policy.js';
 import { derivedEventId, encodeEvent } from '../event-codec.js';
 import {
   DLQ_SUFFIX,
@@ -12,6 +12,7 @@ import {
   type PublishedEvent,
   type PublishOptions,
   type RawRecord,
+  type BatchSubscribeOptions,
   type RawSubscribeOptions,
   type RetryOptions,
   type SubscribeOptions,
@@ -158,6 +159,14 @@ export class KafkaEventBus implements EventBus {
     options: SubscribeOptions<S>,
   ): Promise<Subscription> {
     return this.open(topic.name, options.group, { kind: 'event', topic, options }, options);
+  }
+
+  async subscribeBatch<S extends DescMessage>(
+    topic: TopicSpec<S>,
+    options: BatchSubscribeOptions<S>,
+  ): Promise<Subscription> {
+    validateBatchBounds(options.batch);
+    return this.open(topic.name, options.group, { kind: 'batch', topic, options }, options);
   }
 
   async subscribeRaw(topic: string, options: RawSubscribeOptions): Promise<Subscription> {

@@ -1,11 +1,17 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { DiscoveryService } from '@nestjs/core';
-import type { BackoffOptions, EventEnvelope, TopicSpec } from '../event-bus.port.js';
+import type { BackoffOptions, BatchBounds, EventEnvelope, TopicSpec } from '../event-bus.port.js';
 
 /** A provider that handles the events of one topic; it does not know which adapter delivers them. */
 export interface EventHandler<S extends DescMessage> {
   /** Resolves when the event is handled; a rejection is retried, then dead-lettered. */
   handle(event: EventEnvelope<MessageShape<S>>): Promise<void>;
+}
+
+/** A provider that handles the events of one topic in batches (see `BatchSubscribeOptions`). */
+export interface BatchEventHandler<S extends DescMessage> {
+  /** Resolves when every event is handled; a rejection retries the batch, then its events one by one. */
+  handleBatch(events: readonly EventEnvelope<MessageShape<S>>[]): Promise<void>;
 }
 
 /** Options of `@EventConsumer`. */
@@ -16,6 +22,11 @@ export interface EventConsumerOptions<S extends DescMessage> {
   readonly idempotencyKey?: (event: EventEnvelope<MessageShape<S>>) => string | undefined;
   readonly maxAttempts?: number;
   readonly backoff?: Partial<BackoffOptions>;
+  /**
+   * Delivers events in batches to `handleBatch` (the class implements `BatchEventHandler`);
+   * a function is resolved at bootstrap with the provider instance (for bounds from config).
+   */
+  readonly batch?: BatchBounds | ((instance: object) => BatchBounds);
 }
 
 /** What `@EventConsumer` records on the class. */
@@ -36,7 +47,7 @@ export const EventConsumerMarker = DiscoveryService.createDecorator<EventConsume
 export function EventConsumer<S extends DescMessage>(
   topic: S | TopicSpec<S>,
   options: EventConsumerOptions<S>,
-): <C extends new (...args: never[]) => EventHandler<S>>(target: C) => void {
+): <C extends new (...args: never[]) => EventHandler<S> | BatchEventHandler<S>>(target: C) => void {
   return (target) => {
     EventConsumerMarker({ topic, options })(target);
   };

@@ -8,10 +8,11 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { EventBus, Subscription, TopicSpec } from '../event-bus.port.js';
+import type { BatchBounds, EventBus, Subscription, TopicSpec } from '../event-bus.port.js';
 import { topicFor } from '../topic-spec.js';
 import {
   EventConsumerMarker,
+  type BatchEventHandler,
   type EventConsumerMetadata,
   type EventHandler,
 } from './event-consumer.decorator.js';
@@ -21,7 +22,7 @@ import { EVENT_BUS, EVENTS_MODULE_OPTIONS } from './events.tokens.js';
 interface DiscoveredConsumer {
   readonly name: string;
   readonly topic: TopicSpec;
-  readonly handler: EventHandler<DescMessage>;
+  readonly handler: EventHandler<DescMessage> | BatchEventHandler<DescMessage>;
   readonly metadata: EventConsumerMetadata;
 }
 
@@ -60,13 +61,24 @@ export class EventConsumersLifecycle
     );
     for (const consumer of consumers) {
       const { options } = consumer.metadata;
-      const subscription = await this.bus.subscribe(consumer.topic, {
+      const { handler } = consumer;
+      const common = {
         group: `${this.options.groupPrefix ?? ''}${options.group}`,
-        handler: (event) => consumer.handler.handle(event),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
         ...(options.backoff ? { backoff: options.backoff } : {}),
-      });
+      };
+      const subscription =
+        'handleBatch' in handler
+          ? await this.bus.subscribeBatch(consumer.topic, {
+              ...common,
+              batch: typeof options.batch === 'function' ? options.batch(handler) : requireBatch(consumer),
+              handleBatch: (events) => handler.handleBatch(events),
+            })
+          : await this.bus.subscribe(consumer.topic, {
+              ...common,
+              handler: (event) => handler.handle(event),
+            });
       this.subscriptions.push(subscription);
     }
   }
@@ -100,7 +112,9 @@ export class EventConsumersLifecycle
       const instance: unknown = wrapper.instance;
       if (!metadata) throw new Error(`@EventConsumer metadata missing on ${name}`);
       if (!wrapper.isDependencyTreeStatic() || !isHandler(instance)) {
-        throw new Error(`@EventConsumer ${name} must be a singleton provider with a handle(event) method`);
+        throw new Error(
+          `@EventConsumer ${name} must be a singleton provider with a handle(event) or a handleBatch(events) method`,
+        );
       }
       let topic: TopicSpec;
       try {
@@ -115,10 +129,18 @@ export class EventConsumersLifecycle
   }
 }
 
-function isHandler(value: unknown): value is EventHandler<DescMessage> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { handle?: unknown }).handle === 'function'
-  );
+function isHandler(value: unknown): value is EventHandler<DescMessage> | BatchEventHandler<DescMessage> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { handle?: unknown; handleBatch?: unknown };
+  return typeof candidate.handle === 'function' || typeof candidate.handleBatch === 'function';
+}
+
+function requireBatch(consumer: DiscoveredConsumer): BatchBounds {
+  const { batch } = consumer.metadata.options;
+  if (batch === undefined || typeof batch === 'function') {
+    throw new Error(
+      `@EventConsumer ${consumer.name} has handleBatch(events) but no batch bounds in its options`,
+    );
+  }
+  return batch;
 }

@@ -314,6 +314,80 @@ export function runEventBusContract(
       },
     );
 
+    void it('delivers batches bounded in size, in order, each event once', testTimeout, async () => {
+      await withBus(async (bus) => {
+        const topic = textTopic('batch');
+        await bus.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+        const backlog = Array.from({ length: 25 }, (_, i) => `k:${i}`);
+        for (const value of backlog) await bus.publish(topic, text(value), { tenant: 't' });
+        const batches = new Collected<string[]>();
+        await bus.subscribeBatch(topic, {
+          group: group('batch'),
+          batch: { maxSize: 10, maxWaitMs: 50 },
+          handleBatch: async (events) => batches.push(events.map((e) => e.payload.value)),
+        });
+        await batches.until((items) => items.flat().length === backlog.length, {
+          ...wait,
+          description: 'the backlog in batches',
+        });
+        assert.ok(
+          batches.items.every((batch) => batch.length >= 1 && batch.length <= 10),
+          `batch sizes ${batches.items.map((b) => b.length).join(',')}`,
+        );
+        assert.ok(
+          batches.items.some((batch) => batch.length > 1),
+          'a backlog is delivered in batches of more than one event',
+        );
+        assert.deepEqual(batches.items.flat(), backlog);
+        // A lone event is not held back waiting for a full batch.
+        await bus.publish(topic, text('k:lone'), { tenant: 't' });
+        await batches.until((items) => items.flat().includes('k:lone'), wait);
+        assert.deepEqual(batches.items.flat(), [...backlog, 'k:lone']);
+      });
+    });
+
+    void it(
+      'splits a failing batch so that only the poison event is dead-lettered',
+      testTimeout,
+      async () => {
+        await withBus(async (bus) => {
+          const topic = textTopic('batch-poison');
+          await bus.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+          const values = ['k:a', 'k:b', 'k:boom', 'k:c', 'k:d'];
+          for (const value of values) await bus.publish(topic, text(value), { tenant: 't' });
+          const dead = new Collected<RawEnvelope>();
+          await bus.subscribeRaw(dlqTopicName(topic.name), {
+            group: group('batch-poison-dlq'),
+            handler: async (r) => dead.push(r),
+          });
+          const applied = new Collected<string>();
+          await bus.subscribeBatch(topic, {
+            group: group('batch-poison'),
+            batch: { maxSize: 10, maxWaitMs: 20 },
+            maxAttempts: 2,
+            backoff: { initialMs: 5, maxMs: 10 },
+            handleBatch: async (events) => {
+              if (events.some((e) => e.payload.value === 'k:boom')) throw new Error('batch holds boom');
+              for (const e of events) applied.push(e.payload.value);
+            },
+          });
+          await applied.until((items) => items.includes('k:d'), wait);
+          await dead.atLeast(1, wait);
+          await bus.publish(topic, text('k:after'), { tenant: 't' });
+          await applied.until((items) => items.includes('k:after'), wait);
+          assert.equal(dead.items.length, 1, 'only the poison event is dead-lettered');
+          assert.match(dead.items[0]!.headers[DlqHeaders.error]!, /batch holds boom/);
+          assert.equal(dead.items[0]!.headers[DlqHeaders.originalOffset], '2');
+          const before = values.filter((v) => v !== 'k:boom');
+          assert.deepEqual(
+            applied.items.filter((v) => v !== 'k:after').sort(),
+            [...before].sort(),
+            'every other event applied exactly once',
+          );
+        });
+      },
+    );
+
     void it('accepts protobuf JSON from foreign producers on ingress topics only', testTimeout, async () => {
       await withBus(async (bus) => {
         const ingress = defineTopic({

@@ -1,15 +1,40 @@
 import type { MessageShape } from '@bufbuild/protobuf';
 import { DocumentChunkedSchema, DocumentDeletedSchema } from '@cairn/contracts/cairn/ingestion/v1/events';
-import { EventConsumer, type EventEnvelope, type EventHandler } from '@cairn/events';
+import { Inject } from '@nestjs/common';
+import {
+  EventConsumer,
+  type BatchBounds,
+  type BatchEventHandler,
+  type EventEnvelope,
+  type EventHandler,
+} from '@cairn/events';
+import { PLATFORM_CONFIG } from '@cairn/platform';
+import type { EmbeddingServiceConfig } from '../embedding.config.js';
 import { ChunkIndexer } from '../indexing/chunk-indexer.js';
 
-/** New chunks of a document version → embedded and written to the vector tier. */
-@EventConsumer(DocumentChunkedSchema, { group: 'embedding' })
-export class DocumentChunkedConsumer implements EventHandler<typeof DocumentChunkedSchema> {
-  constructor(private readonly indexer: ChunkIndexer) {}
+/**
+ * New chunks of document versions → embedded and written to the vector tier, in micro-batches
+ * bounded by `indexing.batchMaxDocuments` and `indexing.batchMaxWaitMs`. The next batch is read only
+ * when this one is indexed, so a slow model pauses consumption instead of buffering.
+ */
+@EventConsumer(DocumentChunkedSchema, {
+  group: 'embedding',
+  batch: (instance) => (instance as DocumentChunkedConsumer).bounds,
+})
+export class DocumentChunkedConsumer implements BatchEventHandler<typeof DocumentChunkedSchema> {
+  readonly bounds: BatchBounds;
 
-  handle(event: EventEnvelope<MessageShape<typeof DocumentChunkedSchema>>): Promise<void> {
-    return this.indexer.index(event);
+  constructor(
+    private readonly indexer: ChunkIndexer,
+    @Inject(PLATFORM_CONFIG) config: EmbeddingServiceConfig,
+  ) {
+    this.bounds = { maxSize: config.indexing.batchMaxDocuments, maxWaitMs: config.indexing.batchMaxWaitMs };
+  }
+
+  handleBatch(
+    events: ReadonlyArray<EventEnvelope<MessageShape<typeof DocumentChunkedSchema>>>,
+  ): Promise<void> {
+    return this.indexer.indexBatch(events);
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { create, type MessageShape } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
@@ -14,9 +15,13 @@ import { EmbeddingMetrics } from './embedding.metrics.js';
 
 const indexedTopic = topicFor(ChunksIndexedSchema);
 
+type ChunkedEvent = EventEnvelope<MessageShape<typeof DocumentChunkedSchema>>;
+
 /**
- * Turns a chunked document version into points of the vector tier: embeds only chunks the cache has
- * not seen, writes dense + keyword vectors, removes stale chunks, then announces the version indexed.
+ * Turns chunked document versions into points of the vector tier. A batch of versions (from many
+ * documents) is embedded together, so the model runs full batches even when documents are small:
+ * only chunks the cache has not seen reach the model; dense + keyword vectors are written in one
+ * upsert; stale chunks are removed; then each version is announced indexed.
  */
 @Injectable()
 export class ChunkIndexer {
@@ -28,44 +33,66 @@ export class ChunkIndexer {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
   ) {}
 
-  async index(event: EventEnvelope<MessageShape<typeof DocumentChunkedSchema>>): Promise<void> {
-    const document = event.payload;
+  async indexBatch(events: readonly ChunkedEvent[]): Promise<void> {
     const embedder = await this.runtime.ensureCollection();
     const model = embedder.model.name;
-    let tokenCount = 0;
-    if (document.chunks.length > 0) {
+    const chunks = events.flatMap((event) => event.payload.chunks);
+    if (chunks.length > 0) {
       const { vectors, embedded, hits } = await embedder.embedChunks(
-        document.chunks.map((chunk) => ({ hash: chunk.chunkHash, text: chunk.text })),
+        chunks.map((chunk) => ({ hash: chunk.chunkHash, text: chunk.text })),
       );
       this.metrics.embedded.inc({ model }, embedded);
       this.metrics.cacheHits.inc({ model }, hits);
-      this.metrics.batchSize.observe({ model }, document.chunks.length);
-      const points: ChunkPoint[] = document.chunks.map((chunk, index) => {
-        tokenCount += chunk.tokenCount;
-        return {
-          id: chunk.chunkId,
-          tenant: event.tenant,
-          collection: document.collection,
-          documentId: document.documentId,
-          documentVersion: document.documentVersion,
-          chunkHash: chunk.chunkHash,
-          text: chunk.text,
-          title: document.title,
-          sourceUri: document.sourceUri,
-          headingPath: [...chunk.headingPath],
-          startOffset: chunk.startOffset,
-          endOffset: chunk.endOffset,
-          metadata: { ...document.metadata },
-          dense: vectors[index] as Float32Array,
-          sparse: this.sparse.encodeDocument(chunk.text),
-        };
-      });
+      this.metrics.batchChunks.observe({ model }, chunks.length);
+      let next = 0;
+      const points: ChunkPoint[] = events.flatMap((event) =>
+        event.payload.chunks.map((chunk) => this.point(event, chunk, vectors[next++] as Float32Array)),
+      );
       await this.runtime.store.upsert(model, points);
       this.metrics.indexed.inc({ model }, points.length);
     }
-    if (document.removedChunkIds.length > 0) {
-      await this.runtime.store.deleteChunks(model, event.tenant, document.removedChunkIds);
+    this.metrics.batchDocuments.observe({ model }, events.length);
+    for (const event of events) {
+      if (event.payload.removedChunkIds.length > 0) {
+        await this.runtime.store.deleteChunks(model, event.tenant, event.payload.removedChunkIds);
+      }
     }
+    for (const event of events) await this.announce(event, model, embedder.model.dimension);
+  }
+
+  async remove(event: EventEnvelope<MessageShape<typeof DocumentDeletedSchema>>): Promise<void> {
+    const embedder = await this.runtime.ensureCollection();
+    await this.runtime.store.deleteDocument(embedder.model.name, event.tenant, event.payload.documentId);
+  }
+
+  private point(
+    event: ChunkedEvent,
+    chunk: ChunkedEvent['payload']['chunks'][number],
+    dense: Float32Array,
+  ): ChunkPoint {
+    const document = event.payload;
+    return {
+      id: chunk.chunkId,
+      tenant: event.tenant,
+      collection: document.collection,
+      documentId: document.documentId,
+      documentVersion: document.documentVersion,
+      chunkHash: chunk.chunkHash,
+      text: chunk.text,
+      title: document.title,
+      sourceUri: document.sourceUri,
+      headingPath: [...chunk.headingPath],
+      startOffset: chunk.startOffset,
+      endOffset: chunk.endOffset,
+      metadata: { ...document.metadata },
+      dense,
+      sparse: this.sparse.encodeDocument(chunk.text),
+    };
+  }
+
+  /** Publishes ChunksIndexed with an id derived from the causing event, so a retried batch repeats it. */
+  private async announce(event: ChunkedEvent, model: string, dimension: number): Promise<void> {
+    const document = event.payload;
     await this.bus.publish(
       indexedTopic,
       create(ChunksIndexedSchema, {
@@ -82,18 +109,23 @@ export class ChunkIndexer {
         chunkIds: document.chunks.map((chunk) => chunk.chunkId),
         removedChunkIds: document.removedChunkIds,
         model,
-        dimension: embedder.model.dimension,
+        dimension,
         indexedCount: document.chunks.length,
         removedCount: document.removedChunkIds.length,
         retainedCount: document.retainedChunkIds.length,
-        tokenCount,
+        tokenCount: document.chunks.reduce((sum, chunk) => sum + chunk.tokenCount, 0),
       }),
-      { tenant: event.tenant, ...(event.traceparent ? { traceparent: event.traceparent } : {}) },
+      {
+        tenant: event.tenant,
+        eventId: derivedId('chunks-indexed', event.id),
+        ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+      },
     );
   }
+}
 
-  async remove(event: EventEnvelope<MessageShape<typeof DocumentDeletedSchema>>): Promise<void> {
-    const embedder = await this.runtime.ensureCollection();
-    await this.runtime.store.deleteDocument(embedder.model.name, event.tenant, event.payload.documentId);
-  }
+/** A UUID-shaped id determined by its parts. */
+function derivedId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -11,8 +11,10 @@ export class EmbeddingMetrics {
   readonly cacheHits: Counter<'model'>;
   /** Chunks written to the vector tier. */
   readonly indexed: Counter<'model'>;
-  /** Chunks per document version handled. */
-  readonly batchSize: Histogram<'model'>;
+  /** Chunks per embedding batch (many document versions are embedded together). */
+  readonly batchChunks: Histogram<'model'>;
+  /** Document versions per batch. */
+  readonly batchDocuments: Histogram<'model'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.embedded = new Counter({
@@ -33,11 +35,18 @@ export class EmbeddingMetrics {
       labelNames: ['model'],
       registers: [registry],
     });
-    this.batchSize = new Histogram({
+    this.batchChunks = new Histogram({
       name: 'cairn_embedding_batch_chunks',
-      help: 'Chunks per document version embedded.',
+      help: 'Chunks per embedding batch.',
       labelNames: ['model'],
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    });
+    this.batchDocuments = new Histogram({
+      name: 'cairn_embedding_batch_documents',
+      help: 'Document versions per embedding batch.',
+      labelNames: ['model'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
     });
   }
