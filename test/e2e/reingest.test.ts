@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { DocumentStatus, IngestionService } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
 import { createGrpcClient, type GrpcClient } from '@cairn/grpc';
 import { waitFor } from '@cairn/testing';
+import { scrapeMetric } from '../support/metrics.js';
 import { startService, type StartedService } from '../support/service-process.js';
 
 const DOCUMENTS = 1000;
@@ -42,16 +43,11 @@ void describe(`re-ingesting ${DOCUMENTS} unchanged documents`, () => {
   });
   after(async () => {
     client.close();
-    assert.equal(await aio.stop(), 0);
+    const code = await aio.stop();
+    assert.equal(code, 0, `the all-in-one stops cleanly:\n${aio.output().slice(-3000)}`);
   });
 
-  async function metric(name: string): Promise<number> {
-    const text = await (await fetch(`${aio.httpBase}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-  }
+  const metric = (name: string): Promise<number> => scrapeMetric(aio.httpBase, name);
 
   async function indexedCount(): Promise<number> {
     let count = 0;

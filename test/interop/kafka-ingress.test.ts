@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { IngestionService } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
 import { createGrpcClient, type GrpcClient } from '@cairn/grpc';
 import { waitFor } from '@cairn/testing';
+import { hasMetric, scrapeMetric } from '../support/metrics.js';
 import { kafkaBrokers, skipKafka, toolPath } from '../support/repo.js';
 import { startService, type StartedService } from '../support/service-process.js';
 
@@ -104,6 +105,39 @@ void describe('ingestion from the Kafka ingress topic', { skip: skipKafka() }, (
     assert.ok(line, `the poison document is in ${INGRESS}.dlq`);
     assert.match(line, /cairn-dlq-error=[^,]*not supported/);
     assert.match(line, new RegExp(`cairn-dlq-original-topic=${INGRESS.replaceAll('.', '\\.')}`));
+  });
+
+  void it('reports deliveries, dead letters, consumer lag and RPCs on /metrics, and Kafka on /readyz', async () => {
+    const base = ingestion.httpBase;
+    const ingress = { topic: INGRESS };
+    assert.ok(
+      (await scrapeMetric(base, 'cairn_events_handled_total', ingress)) >= 1,
+      'ingress events handled',
+    );
+    assert.ok(
+      (await scrapeMetric(base, 'cairn_events_dead_lettered_total', ingress)) >= 1,
+      'the poison document is counted as dead-lettered',
+    );
+    assert.ok((await scrapeMetric(base, 'cairn_events_handler_failures_total', ingress)) >= 1);
+    assert.ok(await hasMetric(base, 'cairn_events_consumer_lag'), 'consumer lag per owned partition');
+    assert.equal(
+      await scrapeMetric(base, 'cairn_events_consumer_lag', ingress),
+      0,
+      'the ingress topic is drained',
+    );
+    assert.ok(
+      (await scrapeMetric(base, 'cairn_grpc_server_handled_total', {
+        method: '/cairn.ingestion.v1.IngestionService/ListDocuments',
+        code: 'OK',
+      })) >= 1,
+      'RPCs are counted by method and code',
+    );
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as {
+      ready: boolean;
+      checks: Record<string, unknown>;
+    };
+    assert.equal(ready.ready, true);
+    assert.ok('event-bus' in ready.checks, `readiness covers the event bus: ${JSON.stringify(ready)}`);
   });
 });
 

@@ -26,6 +26,9 @@ export interface StartServiceOptions {
   readonly groupPrefix?: string;
 }
 
+/** How long a service gets to print its banner; generous because CI machines are shared and slow. */
+const DEFAULT_START_TIMEOUT_MS = 120_000;
+
 /** Starts a service process and waits for the banner that says where it listens. */
 export async function startService(options: StartServiceOptions): Promise<StartedService> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `cairn-${options.service}-`));
@@ -49,11 +52,12 @@ export async function startService(options: StartServiceOptions): Promise<Starte
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const banner = await new Promise<{ grpc: string; http: string }>((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const timer = setTimeout(() => {
-      reject(
-        new Error(`${options.service} did not start within ${options.timeoutMs ?? 30_000} ms:\n${output}`),
-      );
-    }, options.timeoutMs ?? 30_000);
+      // A process that never became ready must not outlive the test (it would hold the runner open).
+      child.kill('SIGKILL');
+      reject(new Error(`${options.service} did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const check = (): void => {
       const grpc = /gRPC\s+(\S+:\d+)/.exec(output);
       const http = /HTTP\s+(http:\/\/\S+)/.exec(output);
@@ -102,9 +106,15 @@ export async function runToExit(
 /** What a service process inherits from the test run: PATH, HOME and where the local model is. */
 function inheritedEnv(): Record<string, string> {
   const inherited: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'CAIRN_MODEL_DIR']) {
-    // eslint-disable-next-line no-restricted-properties -- tests hand their environment to child processes.
-    const value = process.env[name];
+  // eslint-disable-next-line no-restricted-properties -- tests hand their environment to child processes.
+  const env = process.env;
+  for (const name of [
+    'PATH',
+    'HOME',
+    'CAIRN_MODEL_DIR',
+    ...Object.keys(env).filter((key) => key.startsWith('OTEL_')),
+  ]) {
+    const value = env[name];
     if (value !== undefined) inherited[name] = value;
   }
   return inherited;

@@ -172,6 +172,25 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** Committed-offset lag of one partition for one consumer group of this process. */
+export interface ConsumerLag {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Records appended and not yet committed by the group. */
+  readonly lag: number;
+}
+
+/** What delivery reports, for metrics (every method optional, none may throw). */
+export interface DeliveryObserver {
+  /** Events handled (and committed) on a topic by a group. */
+  handled?(topic: string, group: string, count: number): void;
+  /** A handler attempt failed (it will be retried or dead-lettered). */
+  failedAttempt?(topic: string, group: string): void;
+  /** A record went to `<topic>.dlq`. */
+  deadLettered?(topic: string, group: string): void;
+}
+
 /**
  * The event backbone port. Adapters: `KafkaEventBus` (kafkajs) and `EmbeddedEventBus`
  * (in-process log on node:sqlite). Both give per-key order (key -> partition by a stable
@@ -200,4 +219,8 @@ export interface EventBus {
     options: BatchSubscribeOptions<S>,
   ): Promise<Subscription>;
   subscribeRaw(topic: string, options: RawSubscribeOptions): Promise<Subscription>;
+  /** Resolves when the log answers (Kafka: the cluster's metadata); rejects with the reason. */
+  health(): Promise<void>;
+  /** Lag of the partitions this process's subscriptions own. */
+  consumerLag(): Promise<ConsumerLag[]>;
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { activeTraceIds } from './tracing.js';
 
 /** Structured JSON logger (pino). Never log document contents, API keys or tokens. */
 export type Logger = PinoLogger;
@@ -24,7 +25,10 @@ const REDACTED_PATHS = [
   '*.text',
 ];
 
-/** Creates the process logger; JSON on stdout, secrets and document contents redacted. */
+/**
+ * Creates the process logger; JSON on stdout, secrets and document contents redacted; lines
+ * written inside a span carry its `trace_id` and `span_id`.
+ */
 export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
     name: config.service,
@@ -32,6 +36,7 @@ export function createLogger(config: LoggerConfig): Logger {
     base: { service: config.service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => activeTraceIds() ?? {},
   };
   return pino(options);
 }

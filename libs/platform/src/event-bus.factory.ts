@@ -2,14 +2,32 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PlatformConfig } from '@cairn/config';
 import { EmbeddedEventBus, KafkaEventBus, type EventBus } from '@cairn/events';
-import type { Logger } from '@cairn/observability';
+import type { Logger, MetricsRegistry } from '@cairn/observability';
+import { eventDeliveryMetrics, registerConsumerLag } from './event-bus.metrics.js';
 
 /**
  * The one place the event backbone adapter is chosen: the embedded log for the single-process mode,
  * Kafka when the services run apart. Consumers never know which one runs.
  */
-export function createEventBus(config: PlatformConfig, logger: Logger, clientName: string): EventBus {
+export function createEventBus(
+  config: PlatformConfig,
+  logger: Logger,
+  clientName: string,
+  metrics?: MetricsRegistry,
+): EventBus {
+  const bus = openEventBus(config, logger, clientName, metrics);
+  if (metrics) registerConsumerLag(metrics, bus);
+  return bus;
+}
+
+function openEventBus(
+  config: PlatformConfig,
+  logger: Logger,
+  clientName: string,
+  metrics: MetricsRegistry | undefined,
+): EventBus {
   const retry = { maxAttempts: config.events.maxAttempts };
+  const observer = metrics ? { observer: eventDeliveryMetrics(metrics) } : {};
   switch (config.events.backend) {
     case 'embedded': {
       const dir = resolve(config.dataDir);
@@ -19,6 +37,7 @@ export function createEventBus(config: PlatformConfig, logger: Logger, clientNam
         logger,
         partitions: config.events.partitions,
         retry,
+        ...observer,
       });
     }
     case 'kafka':
@@ -29,6 +48,7 @@ export function createEventBus(config: PlatformConfig, logger: Logger, clientNam
         partitions: config.events.partitions,
         replicationFactor: config.events.replicationFactor,
         retry,
+        ...observer,
       });
   }
 }

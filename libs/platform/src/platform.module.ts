@@ -26,6 +26,7 @@ export class PlatformModule {
   static forRoot(options: PlatformModuleOptions): DynamicModule {
     const { config, logger } = options;
     const health = new HealthRegistry();
+    health.register('event-bus', () => options.eventBus.health());
     return {
       module: PlatformModule,
       global: true,
@@ -34,6 +35,7 @@ export class PlatformModule {
           apiKeyStore: options.apiKeyStore,
           logger: logger.child({ component: 'grpc' }),
           reflectionFiles: allFiles,
+          metrics: options.metrics,
           host: config.grpc.host,
           port: config.grpc.port,
           maxReceiveMessageLength: config.grpc.maxMessageBytes,

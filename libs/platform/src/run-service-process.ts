@@ -1,9 +1,15 @@
 import 'reflect-metadata';
 import { Module, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig, type LoadConfigOptions, type PlatformConfig } from '@cairn/config';
+import {
+  ConfigError,
+  loadConfig,
+  spanExportRequested,
+  type LoadConfigOptions,
+  type PlatformConfig,
+} from '@cairn/config';
 import { CairnGrpcServer } from '@cairn/grpc';
-import { createLogger, createMetricsRegistry } from '@cairn/observability';
+import { createLogger, createMetricsRegistry, startTracing } from '@cairn/observability';
 import type { z } from 'zod';
 import { setUpApiKeys } from './api-keys.js';
 import { createEventBus } from './event-bus.factory.js';
@@ -41,15 +47,21 @@ export async function startServiceProcess<S extends z.ZodObject>(
 ): Promise<RunningServiceProcess<z.infer<S>>> {
   const config = loadConfig(spec.configSchema, spec.configSource) as z.infer<S> & PlatformConfig;
   const logger = createLogger({ service: spec.name, level: config.log.level });
+  const stopTracing = startTracing({
+    service: `cairn-${spec.name}`,
+    exportSpans: spanExportRequested(),
+    onError: (error) => logger.warn({ err: error }, 'could not flush spans at shutdown'),
+  });
   const apiKeys = await setUpApiKeys(config, logger);
-  const eventBus = createEventBus(config, logger.child({ component: 'events' }), spec.name);
+  const metrics = createMetricsRegistry(spec.name);
+  const eventBus = createEventBus(config, logger.child({ component: 'events' }), spec.name, metrics);
 
   @Module({
     imports: [
       PlatformModule.forRoot({
         config,
         logger,
-        metrics: createMetricsRegistry(spec.name),
+        metrics,
         apiKeyStore: apiKeys.store,
         eventBus,
       }),
@@ -58,11 +70,17 @@ export async function startServiceProcess<S extends z.ZodObject>(
   })
   class ProcessRootModule {}
 
-  const app = await NestFactory.createApplicationContext(ProcessRootModule, {
-    logger: new NestPinoLogger(logger.child({ component: 'nest' })),
-    abortOnError: false,
-  });
-  await app.init();
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(ProcessRootModule, {
+      logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+      abortOnError: false,
+    });
+    await app.init();
+  } catch (error) {
+    await stopTracing();
+    throw error;
+  }
   const grpcPort = app.get(CairnGrpcServer).port ?? config.grpc.port;
   const httpPort = app.get(OpsHttpLifecycle).port ?? config.http.port;
   logger.info(
@@ -76,7 +94,13 @@ export async function startServiceProcess<S extends z.ZodObject>(
     httpPort,
     createdDevKey: apiKeys.createdDevKey,
     devKeyFile: apiKeys.devKeyFile,
-    close: () => app.close(),
+    close: async () => {
+      try {
+        await app.close();
+      } finally {
+        await stopTracing();
+      }
+    },
   };
 }
 

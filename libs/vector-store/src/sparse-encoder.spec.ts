@@ -6,15 +6,16 @@ import { reciprocalRankFusion } from './search-support.js';
 describe('SparseEncoder', () => {
   const encoder = new SparseEncoder({ avgLen: 4 });
 
-  it('lowercases, splits on unicode words, drops stopwords and stems lightly', () => {
+  it('lowercases, splits on unicode words, drops stopwords and Porter-stems', () => {
     assert.deepEqual(encoder.tokenize('The Running dogs of Zürich, and 42 cafés!'), [
-      'runn',
+      'run',
       'dog',
       'zürich',
       '42',
       'café',
     ]);
-    assert.deepEqual(encoder.tokenize('class parties'), ['class', 'party']);
+    assert.deepEqual(encoder.tokenize('class parties'), ['class', 'parti']);
+    assert.deepEqual(encoder.tokenize('connected connection connecting'), ['connect', 'connect', 'connect']);
     assert.deepEqual(new SparseEncoder({ stem: false }).tokenize('Dogs'), ['dogs']);
   });
 
@@ -26,18 +27,18 @@ describe('SparseEncoder', () => {
   });
 
   it('weights documents with the BM25 TF part and queries with 1 per unique term', () => {
-    const doc = encoder.encodeDocument('zebra zebra horse');
+    const doc = encoder.encodeDocument('zebra zebra lion');
     const len = 3;
     const norm = 1.2 * (1 - 0.75 + (0.75 * len) / 4);
     const zebra = doc.indices.indexOf(termIndex('zebra'));
-    const horse = doc.indices.indexOf(termIndex('horse'));
+    const lion = doc.indices.indexOf(termIndex('lion'));
     assert.ok(Math.abs((doc.values[zebra] ?? 0) - (2 * 2.2) / (2 + norm)) < 1e-12);
-    assert.ok(Math.abs((doc.values[horse] ?? 0) - 2.2 / (1 + norm)) < 1e-12);
+    assert.ok(Math.abs((doc.values[lion] ?? 0) - 2.2 / (1 + norm)) < 1e-12);
     assert.deepEqual(
       [...doc.indices],
       [...doc.indices].sort((a, b) => a - b),
     );
-    assert.deepEqual(encoder.encodeQuery('zebra ZEBRA the horse').values, [1, 1]);
+    assert.deepEqual(encoder.encodeQuery('zebra ZEBRA the lion').values, [1, 1]);
     assert.deepEqual(encoder.encodeQuery('the of and'), { indices: [], values: [] });
   });
 });

@@ -1,3 +1,4 @@
+import { stemmer } from 'stemmer';
 import type { SparseVector } from './vector-store.port.js';
 
 /** Options of the BM25 term-frequency encoder. */
@@ -8,7 +9,7 @@ export interface SparseEncoderOptions {
   b?: number;
   /** Fixed average document length in tokens used for length normalisation. Default 256. */
   avgLen?: number;
-  /** Strip a few common English suffixes. Default true. */
+  /** Reduce English words to their Porter stem (`running` → `run`). Default true. */
   stem?: boolean;
 }
 
@@ -31,18 +32,9 @@ export function termIndex(term: string): number {
   return h >>> 0;
 }
 
-function stem(token: string): string {
-  if (token.length <= 3 || token.endsWith('ss')) return token;
-  for (const suffix of ['ingly', 'edly', 'ing', 'ies', 'ed', 'es', 's']) {
-    if (token.endsWith(suffix) && token.length - suffix.length >= 3) {
-      return suffix === 'ies' ? `${token.slice(0, -3)}y` : token.slice(0, -suffix.length);
-    }
-  }
-  return token;
-}
-
 /**
- * Turns text into BM25 sparse vectors. Documents carry the BM25 term-frequency part
+ * Turns text into BM25 sparse vectors (the `bm25-porter` encoding: changing the tokenizer or
+ * stemmer means re-indexing, since stored vectors and queries must agree). Documents carry the BM25 term-frequency part
  * `tf*(k1+1)/(tf+k1*(1-b+b*len/avgLen))`; queries carry 1 per unique term. IDF is applied by the store.
  */
 export class SparseEncoder {
@@ -58,13 +50,13 @@ export class SparseEncoder {
     this.stem = options.stem ?? true;
   }
 
-  /** Lowercased unicode word tokens without stopwords, optionally stemmed. */
+  /** Lowercased unicode word tokens without stopwords, optionally Porter-stemmed. */
   tokenize(text: string): string[] {
     const out: string[] = [];
     for (const match of text.toLowerCase().normalize('NFKC').matchAll(WORD)) {
       const token = match[0];
       if (STOPWORDS.has(token)) continue;
-      out.push(this.stem ? stem(token) : token);
+      out.push(this.stem ? stemmer(token) : token);
     }
     return out;
   }

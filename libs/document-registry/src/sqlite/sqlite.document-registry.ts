@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import {
   type ChunkRecord,
@@ -38,6 +40,7 @@ export class SqliteDocumentRegistry implements DocumentRegistry {
   private closed = false;
 
   constructor(options: SqliteDocumentRegistryOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new DatabaseSync(options.path, { timeout: 5_000 });
     if (options.path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');

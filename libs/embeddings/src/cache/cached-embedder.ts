@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingModelInfo, EmbeddingProvider, EmbedOptions } from '../embedding-provider.port.js';
 import type { EmbeddingCache } from './embedding-cache.port.js';
+import { SpanKind, withSpan } from '@cairn/observability';
 
 /** A chunk to embed: its text and the hash of its content (the cache key with the model name). */
 export interface ChunkToEmbed {
@@ -67,7 +68,7 @@ export class CachedEmbedder implements EmbeddingProvider {
     const toEmbed = new Map<string, string>();
     for (const c of chunks) if (!cached.has(c.hash) && !toEmbed.has(c.hash)) toEmbed.set(c.hash, c.text);
     const hashes = [...toEmbed.keys()];
-    const fresh = hashes.length > 0 ? await this.provider.embed([...toEmbed.values()], opts) : [];
+    const fresh = hashes.length > 0 ? await this.embedTraced([...toEmbed.values()], opts) : [];
     if (fresh.length !== hashes.length) {
       throw new Error(`provider ${model} returned ${fresh.length} vectors for ${hashes.length} texts`);
     }
@@ -93,5 +94,23 @@ export class CachedEmbedder implements EmbeddingProvider {
   /** Closes the wrapped provider (the cache is owned by whoever created it). */
   async close(): Promise<void> {
     await this.provider.close?.();
+  }
+
+  /** A provider call as an OpenTelemetry GenAI `embeddings` span. */
+  private embedTraced(texts: string[], opts: EmbedOptions | undefined): Promise<Float32Array[]> {
+    const { name, dimension } = this.provider.model;
+    return withSpan(
+      `embeddings ${name}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': 'embeddings',
+          'gen_ai.request.model': name,
+          'gen_ai.embeddings.dimension.count': dimension,
+          'cairn.embedding.input_count': texts.length,
+        },
+      },
+      () => this.provider.embed(texts, opts),
+    );
   }
 }

@@ -4,6 +4,7 @@ import { decodeEvent, type ConsumedRecord } from '../event-codec.js';
 import {
   dlqTopicName,
   type BatchSubscribeOptions,
+  type DeliveryObserver,
   type EventEnvelope,
   type RawRecord,
   type RawSubscribeOptions,
@@ -12,6 +13,7 @@ import {
 } from '../event-bus.port.js';
 import { DlqHeaders } from '../event-headers.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
+import { ConsumerSpans } from '../tracing/event-tracing.js';
 import { backoffDelay, pause, type RetryPolicy } from './retry-policy.js';
 
 /** What a subscription delivers to: a typed handler on a topic, a batch handler, or a raw handler. */
@@ -38,6 +40,7 @@ export interface DeliveryContext {
   readonly signal: AbortSignal;
   /** Called every `intervalMs` while a handler or a backoff wait runs (Kafka: heartbeat). Must not reject. */
   readonly keepAlive?: { readonly intervalMs: number; tick(): Promise<void> };
+  readonly observer?: DeliveryObserver;
 }
 
 /** `handled`, `duplicate` and `dead-lettered` may be committed; `aborted` must not. */
@@ -70,19 +73,19 @@ export async function deliver<S extends DescMessage>(
       record,
       ctx,
       log,
-      await attempt(ctx, log, (n) => options.handler({ ...record, attempt: n })),
+      await attempt(ctx, record.topic, log, (n) => options.handler({ ...record, attempt: n })),
     );
   }
   const admitted = await admit(record, target.topic, target.options, ctx, log);
   if (typeof admitted === 'string') return admitted;
   const { options } = target;
-  const outcome = settle(
-    record,
-    ctx,
-    log,
-    await attempt(ctx, log, (n) => options.handler({ ...admitted.event, attempt: n })),
+  const spans = new ConsumerSpans(record.topic, ctx.group, [admitted.event]);
+  const event = spans.events[0] as EventEnvelope<MessageShape<S>>;
+  const result = await spans.run(() =>
+    attempt(ctx, record.topic, log, (n) => options.handler({ ...event, attempt: n })),
   );
-  return finish(await outcome, [admitted], ctx);
+  spans.end(result !== 'aborted' && !result.ok ? result.error : undefined);
+  return finish(await settle(record, ctx, log, result), [admitted], ctx);
 }
 
 /**
@@ -104,11 +107,39 @@ export async function deliverBatch<S extends DescMessage>(
   }
   if (pending.length === 0) return 'handled';
   const { options } = target;
-  const run = (batch: ReadonlyArray<Admitted<MessageShape<S>>>) => (n: number) =>
-    options.handleBatch(batch.map((item) => ({ ...item.event, attempt: n })));
+  const spans = new ConsumerSpans(
+    target.topic.name,
+    ctx.group,
+    pending.map((item) => item.event),
+  );
+  const events = spans.events;
+  const run = (indices: readonly number[]) => (n: number) =>
+    spans.run(() =>
+      options.handleBatch(
+        indices.map((index) => ({ ...(events[index] as EventEnvelope<MessageShape<S>>), attempt: n })),
+      ),
+    );
   const first = pending[0] as Admitted<MessageShape<S>>;
   const batchLog = recordLogger(first.record, ctx).child({ batchSize: pending.length });
-  const whole = await attempt(ctx, batchLog, run(pending));
+  let failure: unknown;
+  try {
+    return await deliverAdmittedBatch(pending, run, first, batchLog, ctx);
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    spans.end(failure);
+  }
+}
+
+async function deliverAdmittedBatch<T>(
+  pending: ReadonlyArray<Admitted<T>>,
+  run: (indices: readonly number[]) => (n: number) => Promise<void>,
+  first: Admitted<T>,
+  batchLog: Logger,
+  ctx: DeliveryContext,
+): Promise<'handled' | 'aborted'> {
+  const whole = await attempt(ctx, first.record.topic, batchLog, run(pending.map((_, index) => index)));
   if (whole === 'aborted') return 'aborted';
   if (whole.ok) {
     await finish('handled', pending, ctx);
@@ -119,9 +150,14 @@ export async function deliverBatch<S extends DescMessage>(
     return 'handled';
   }
   batchLog.warn('batch failed on every attempt, retrying its events one at a time');
-  for (const item of pending) {
+  for (const [index, item] of pending.entries()) {
     const log = recordLogger(item.record, ctx);
-    const outcome = await settle(item.record, ctx, log, await attempt(ctx, log, run([item])));
+    const outcome = await settle(
+      item.record,
+      ctx,
+      log,
+      await attempt(ctx, item.record.topic, log, run([index])),
+    );
     if (outcome === 'aborted') return 'aborted';
     await finish(outcome, [item], ctx);
   }
@@ -170,6 +206,7 @@ async function admit<S extends DescMessage>(
 /** Runs `run` up to `maxAttempts` times with backoff; `aborted` when the signal fired during a wait. */
 async function attempt(
   ctx: DeliveryContext,
+  topic: string,
   log: Logger,
   run: (attempt: number) => Promise<void>,
 ): Promise<Attempts> {
@@ -183,6 +220,7 @@ async function attempt(
       return { ok: true };
     } catch (error) {
       lastError = error;
+      ctx.observer?.failedAttempt?.(topic, ctx.group);
       log.warn({ err: error, attempt: n, maxAttempts: ctx.retry.maxAttempts }, 'event handler failed');
     }
     if (n === ctx.retry.maxAttempts) break;
@@ -219,6 +257,8 @@ async function finish<T>(
   for (const { idempotencyKey } of items) {
     if (idempotencyKey !== undefined) await ctx.idempotency.record(ctx.group, idempotencyKey);
   }
+  const first = items[0];
+  if (first) ctx.observer?.handled?.(first.record.topic, ctx.group, items.length);
   return outcome;
 }
 
@@ -242,6 +282,7 @@ async function deadLetter(
       [DlqHeaders.failedAt]: new Date().toISOString(),
     },
   });
+  ctx.observer?.deadLettered?.(record.topic, ctx.group);
 }
 
 async function withKeepAlive<T>(ctx: DeliveryContext, work: Promise<T>): Promise<T> {

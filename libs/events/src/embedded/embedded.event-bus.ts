@@ -12,6 +12,8 @@ import {
   type PublishOptions,
   type RawRecord,
   type BatchSubscribeOptions,
+  type ConsumerLag,
+  type DeliveryObserver,
   type RawSubscribeOptions,
   type RetryOptions,
   type SubscribeOptions,
@@ -20,6 +22,7 @@ import {
   type TopicSpec,
 } from '../event-bus.port.js';
 import { EventHeaders } from '../event-headers.js';
+import { tracedPublish } from '../tracing/event-tracing.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
 import { SqliteIdempotencyStore } from '../idempotency/sqlite.idempotency-store.js';
 import { partitionFor } from '../partitioner.js';
@@ -43,6 +46,8 @@ export interface EmbeddedEventBusOptions {
   readonly retry?: RetryOptions;
   /** Records read per query (default 100). */
   readonly batchSize?: number;
+  /** Told about handled, failed and dead-lettered events (metrics). */
+  readonly observer?: DeliveryObserver;
 }
 
 interface Running {
@@ -125,9 +130,11 @@ export class EmbeddedEventBus implements EventBus {
     payload: MessageShape<S>,
     options: PublishOptions,
   ): Promise<PublishedEvent> {
-    const encoded = encodeEvent(topic, payload, options);
-    const appended = this.append(topic.name, encoded);
-    return { eventId: encoded.eventId, ...appended };
+    return tracedPublish(topic.name, options, async (traced) => {
+      const encoded = encodeEvent(topic, payload, traced);
+      const appended = this.append(topic.name, encoded);
+      return { eventId: encoded.eventId, ...appended };
+    });
   }
 
   async publishRaw(topic: string, record: RawRecord): Promise<PublishedEvent> {
@@ -152,6 +159,24 @@ export class EmbeddedEventBus implements EventBus {
 
   async subscribeRaw(topic: string, options: RawSubscribeOptions): Promise<Subscription> {
     return this.join(topic, options.group, { kind: 'raw', options }, options);
+  }
+
+  health(): Promise<void> {
+    this.require();
+    return Promise.resolve();
+  }
+
+  consumerLag(): Promise<ConsumerLag[]> {
+    const { log } = this.require();
+    const lags: ConsumerLag[] = [];
+    for (const subscription of this.subscriptions) {
+      const { group, topic } = subscription;
+      for (const partition of subscription.assignedPartitions()) {
+        const lag = log.endOffset(topic, partition) - log.committedOffset(group, topic, partition);
+        lags.push({ group, topic, partition, lag: Math.max(0, lag) });
+      }
+    }
+    return Promise.resolve(lags);
   }
 
   /** Admin: the group restarts `topic` from offset 0. Call while the group has no active member. */
@@ -186,6 +211,7 @@ export class EmbeddedEventBus implements EventBus {
       retry: resolveRetryPolicy(retry, this.retry),
       idempotency,
       logger,
+      ...(this.options.observer ? { observer: this.options.observer } : {}),
       deadLetter: async (dlq, record) => {
         this.append(dlq, record);
       },

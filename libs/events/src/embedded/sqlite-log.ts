@@ -120,6 +120,12 @@ export class SqliteLog {
     }));
   }
 
+  /** Offset the next append to a partition gets (its high watermark). */
+  endOffset(topic: string, partition: number): number {
+    const { next } = this.statements.nextOffset.get(topic, partition) as { next: number };
+    return next;
+  }
+
   /** Next offset to consume for a group (0 when the group never committed). */
   committedOffset(group: string, topic: string, partition: number): number {
     const row = this.statements.committed.get(group, topic, partition) as { next: number } | undefined;

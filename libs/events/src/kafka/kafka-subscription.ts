@@ -85,6 +85,14 @@ export class KafkaSubscription implements Subscription {
     return this.assigned;
   }
 
+  get topic(): string {
+    return this.deps.topic;
+  }
+
+  get group(): string {
+    return this.deps.group;
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed.abort();

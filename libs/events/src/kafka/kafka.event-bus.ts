@@ -13,6 +13,7 @@ import {
   type PublishOptions,
   type RawRecord,
   type BatchSubscribeOptions,
+  type ConsumerLag,
   type RawSubscribeOptions,
   type RetryOptions,
   type SubscribeOptions,
@@ -21,6 +22,7 @@ import {
   type TopicSpec,
 } from '../event-bus.port.js';
 import { EventHeaders } from '../event-headers.js';
+import { tracedPublish } from '../tracing/event-tracing.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
 import { InMemoryIdempotencyStore } from '../idempotency/in-memory.idempotency-store.js';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.js';
@@ -144,9 +146,11 @@ export class KafkaEventBus implements EventBus {
     payload: MessageShape<S>,
     options: PublishOptions,
   ): Promise<PublishedEvent> {
-    const encoded = encodeEvent(topic, payload, options);
-    const appended = await this.send(topic.name, encoded);
-    return { eventId: encoded.eventId, ...appended };
+    return tracedPublish(topic.name, options, async (traced) => {
+      const encoded = encodeEvent(topic, payload, traced);
+      const appended = await this.send(topic.name, encoded);
+      return { eventId: encoded.eventId, ...appended };
+    });
   }
 
   async publishRaw(topic: string, record: RawRecord): Promise<PublishedEvent> {
@@ -171,6 +175,40 @@ export class KafkaEventBus implements EventBus {
 
   async subscribeRaw(topic: string, options: RawSubscribeOptions): Promise<Subscription> {
     return this.open(topic, options.group, { kind: 'raw', options }, options);
+  }
+
+  async health(): Promise<void> {
+    const { admin } = this.require();
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length === 0) throw new Error('the Kafka cluster reports no broker');
+  }
+
+  async consumerLag(): Promise<ConsumerLag[]> {
+    const { admin } = this.require();
+    const lags: ConsumerLag[] = [];
+    for (const subscription of this.subscriptions) {
+      const owned = subscription.assignedPartitions();
+      if (owned.length === 0) continue;
+      const { topic, group } = subscription;
+      const [ends, committed] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId: kafkaGroupId(group, topic), topics: [topic] }),
+      ]);
+      const committedOf = new Map(
+        (committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((p) => [
+          p.partition,
+          Number(p.offset),
+        ]),
+      );
+      for (const end of ends) {
+        if (!owned.includes(end.partition)) continue;
+        const high = Number(end.high);
+        const start = committedOf.get(end.partition) ?? -1;
+        const from = start >= 0 ? start : Number(end.low);
+        lags.push({ group, topic, partition: end.partition, lag: Math.max(0, high - from) });
+      }
+    }
+    return lags;
   }
 
   /** Admin: the group restarts `topic` from the earliest offset. The group must have no active member. */
@@ -243,6 +281,7 @@ export class KafkaEventBus implements EventBus {
       retry: resolveRetryPolicy(retry, this.retry),
       idempotency: this.idempotency,
       logger,
+      ...(this.options.observer ? { observer: this.options.observer } : {}),
       deadLetter: async (dlq, record) => {
         if (!this.knownTopics.has(dlq)) await this.ensureTopics([dlq]);
         await this.send(dlq, record);

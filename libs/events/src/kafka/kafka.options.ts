@@ -1,5 +1,5 @@
 import type { Logger } from '@cairn/observability';
-import type { RetryOptions, TopicRef } from '../event-bus.port.js';
+import type { DeliveryObserver, RetryOptions, TopicRef } from '../event-bus.port.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
 
 /** Group membership and fetch tuning of the bus's consumers (one consumer per subscription). */
@@ -38,6 +38,8 @@ export interface KafkaEventBusOptions {
   readonly retry?: RetryOptions;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Told about handled, failed and dead-lettered events (metrics). */
+  readonly observer?: DeliveryObserver;
 }
 
 /** Kafka consumer group id of a subscription: one Kafka group per (group, topic). */

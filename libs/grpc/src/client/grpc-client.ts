@@ -16,6 +16,7 @@ import {
   serviceDefinitionOf,
 } from '../server/service-definition.js';
 import type { GrpcCallOptions, GrpcClient, GrpcClientOptions } from './grpc-client.types.js';
+import { traceparentOf } from '@cairn/observability';
 
 /**
  * Creates a typed client of `service` at `address` (`host:port`), on grpc-js with the protobuf-es
@@ -186,6 +187,9 @@ function metadataOf(apiKey: string | undefined, extra: GrpcCallOptions['metadata
     for (const [key, value] of Object.entries(extra)) metadata.set(key, value);
   if (apiKey !== undefined && metadata.get('authorization').length === 0)
     metadata.set('authorization', `Bearer ${apiKey}`);
+  // Calls made inside a span continue its trace on the server.
+  const traceparent = metadata.get('traceparent').length === 0 ? traceparentOf() : undefined;
+  if (traceparent) metadata.set('traceparent', traceparent);
   return metadata;
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@cairn/contracts/grpc/health/v1/health';
 import { ServerReflection } from '@cairn/contracts/grpc/reflection/v1/reflection';
 import { ServerReflection as ServerReflectionV1Alpha } from '@cairn/contracts/grpc/reflection/v1alpha/reflection';
-import { silentLogger, type Logger } from '@cairn/observability';
+import { RpcServerMetrics, silentLogger, type Logger, type MetricsRegistry } from '@cairn/observability';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator.js';
 import type { ApiKeyStore } from '../auth/api-key-store.port.js';
 import { HealthStatusRegistry } from '../health/health-status.registry.js';
@@ -32,6 +32,8 @@ export interface CairnGrpcServerOptions {
   readonly defaultRequiredRole?: Role;
   /** Files reflection serves besides those of the added services (e.g. `allFiles` of @cairn/contracts). */
   readonly reflectionFiles?: readonly DescFile[];
+  /** Where per-RPC metrics go (`cairn_grpc_server_*`); none when absent. */
+  readonly metrics?: MetricsRegistry;
 }
 
 /** Where and how to listen. */
@@ -81,6 +83,7 @@ export class CairnGrpcServer {
     this.env = {
       authenticator: new ApiKeyAuthenticator(options.apiKeyStore, options.defaultRequiredRole),
       logger: this.logger,
+      ...(options.metrics ? { metrics: new RpcServerMetrics(options.metrics) } : {}),
     };
     this.index.add(...(options.reflectionFiles ?? []));
     this.register(Health, createHealthImpl(this.health), { public: true }, true);

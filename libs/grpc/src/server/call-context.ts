@@ -32,6 +32,8 @@ export function openCall(
   call: ServerSurfaceCall,
   method: DescMethod,
   principal: ApiKeyPrincipal | undefined,
+  /** The server span's context, which handlers continue; defaults to the caller's. */
+  traceparent?: string,
 ): OpenedCall {
   const controller = new AbortController();
   const deadline = deadlineOf(call);
@@ -54,7 +56,7 @@ export function openCall(
     else timer = setTimeout(abortOnDeadline, remaining);
   }
 
-  const traceparent = call.metadata.get('traceparent')[0];
+  const sent = call.metadata.get('traceparent')[0];
   const context: CallContext = {
     principal: principal?.keyId,
     tenant: principal?.tenant ?? '',
@@ -62,7 +64,7 @@ export function openCall(
     metadata: call.metadata,
     deadline,
     signal: controller.signal,
-    traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+    traceparent: traceparent ?? (typeof sent === 'string' ? sent : undefined),
     peer: call.getPeer(),
     method,
   };

@@ -10,7 +10,16 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import type { DescMethod, Message } from '@bufbuild/protobuf';
-import type { Logger } from '@cairn/observability';
+import {
+  contextFromTraceparent,
+  recordFailure,
+  SpanKind,
+  traceparentOf,
+  tracer,
+  type Logger,
+  type RpcServerMetrics,
+} from '@cairn/observability';
+import { context, trace, type Span } from '@opentelemetry/api';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator.js';
 import { bindTenant } from '../auth/tenant.guard.js';
 import { GrpcError, Status } from '../errors/grpc-error.js';
@@ -31,6 +40,7 @@ export interface MethodBinding {
 export interface HandlerEnvironment {
   readonly authenticator: ApiKeyAuthenticator;
   readonly logger: Logger;
+  readonly metrics?: RpcServerMetrics;
 }
 
 type ImplFn = (input: unknown, context: CallContext) => unknown;
@@ -100,29 +110,64 @@ class CallRunner {
     this.path = methodPath(binding.method);
   }
 
-  /** Authenticates, opens the context, runs `body`, and turns any failure into a status. */
+  /**
+   * Authenticates, opens the context, runs `body` in a server span continuing the caller's
+   * `traceparent`, turns any failure into a status, and records the RPC's metrics.
+   */
   guard(
     call: ServerSurfaceCall,
     body: (ctx: CallContext) => Promise<void>,
     fail: (status: WireStatus) => void,
   ): void {
     const started = performance.now();
+    const { method } = this.binding;
+    const sent = call.metadata.get('traceparent')[0];
+    const parent = contextFromTraceparent(typeof sent === 'string' ? sent : undefined);
+    const span = tracer().startSpan(
+      this.path.slice(1),
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'rpc.system': 'grpc',
+          'rpc.service': method.parent.typeName,
+          'rpc.method': method.name,
+        },
+      },
+      parent,
+    );
+    const spanContext = trace.setSpan(parent, span);
     let opened: OpenedCall | undefined;
     const execute = async (): Promise<void> => {
       const principal = this.binding.isPublic
         ? undefined
         : await this.env.authenticator.authenticate(call.metadata);
-      if (principal) this.env.authenticator.authorize(principal, this.binding.method);
-      opened = openCall(call, this.binding.method, principal);
+      if (principal) this.env.authenticator.authorize(principal, method);
+      opened = openCall(call, method, principal, traceparentOf(spanContext));
+      if (principal) span.setAttribute('cairn.tenant', principal.tenant);
       await body(opened.context);
+      this.finish(span, 'OK', started);
       this.env.logger.debug({ method: this.path, code: 'OK', ms: elapsed(started) }, 'gRPC call');
     };
-    void execute()
-      .catch((error: unknown) => fail(this.statusOf(error, opened?.context, started)))
+    void context
+      .with(spanContext, execute)
+      .catch((error: unknown) => {
+        const status = this.statusOf(error, opened?.context, started);
+        if (status.code === Status.INTERNAL || status.code === Status.UNKNOWN) recordFailure(span, error);
+        this.finish(span, Status[status.code] ?? String(status.code), started, status.code);
+        fail(status);
+      })
       .catch((error: unknown) =>
         this.env.logger.error({ err: error, method: this.path }, 'gRPC: could not send the error status'),
       )
-      .finally(() => opened?.close());
+      .finally(() => {
+        span.end();
+        opened?.close();
+      });
+  }
+
+  private finish(span: Span, code: string, started: number, numeric: number = Status.OK): void {
+    span.setAttribute('rpc.grpc.status_code', numeric);
+    this.env.metrics?.observe(this.path, code, (performance.now() - started) / 1000);
   }
 
   invoke<T>(input: unknown, ctx: CallContext): T {

@@ -30,7 +30,7 @@ export interface CallContext {
   readonly deadline: Date | undefined;
   /** Aborted when the client cancels, the deadline passes or the server stops; `reason` is a GrpcError. */
   readonly signal: AbortSignal;
-  /** W3C `traceparent` from the request metadata, if sent. */
+  /** W3C `traceparent` of the call's server span (child of the caller's), or the caller's when not traced. */
   readonly traceparent: string | undefined;
   /** Remote address as grpc-js reports it (`ipv4:127.0.0.1:50123`). */
   readonly peer: string;

@@ -20,8 +20,9 @@ type ChunkedEvent = EventEnvelope<MessageShape<typeof DocumentChunkedSchema>>;
 /**
  * Turns chunked document versions into points of the vector tier. A batch of versions (from many
  * documents) is embedded together, so the model runs full batches even when documents are small:
- * only chunks the cache has not seen reach the model; dense + keyword vectors are written in one
- * upsert; stale chunks are removed; then each version is announced indexed.
+ * only chunks the cache has not seen reach the model; dense + keyword vectors (of the chunk under
+ * its title and headings) are written in one upsert; stale chunks are removed; then each version
+ * is announced indexed.
  */
 @Injectable()
 export class ChunkIndexer {
@@ -36,20 +37,35 @@ export class ChunkIndexer {
   async indexBatch(events: readonly ChunkedEvent[]): Promise<void> {
     const embedder = await this.runtime.ensureCollection();
     const model = embedder.model.name;
-    const chunks = events.flatMap((event) => event.payload.chunks);
+    const chunks = events.flatMap((event) =>
+      event.payload.chunks.map((chunk) => indexedChunk(event.payload.title, chunk)),
+    );
     if (chunks.length > 0) {
-      const { vectors, embedded, hits } = await embedder.embedChunks(
-        chunks.map((chunk) => ({ hash: chunk.chunkHash, text: chunk.text })),
-      );
+      const { vectors, embedded, hits } = await embedder.embedChunks(chunks);
       this.metrics.embedded.inc({ model }, embedded);
       this.metrics.cacheHits.inc({ model }, hits);
       this.metrics.batchChunks.observe({ model }, chunks.length);
       let next = 0;
       const points: ChunkPoint[] = events.flatMap((event) =>
-        event.payload.chunks.map((chunk) => this.point(event, chunk, vectors[next++] as Float32Array)),
+        event.payload.chunks.map((chunk) => {
+          const index = next++;
+          return this.point(
+            event,
+            chunk,
+            vectors[index] as Float32Array,
+            (chunks[index] as IndexedChunk).text,
+          );
+        }),
       );
       await this.runtime.store.upsert(model, points);
       this.metrics.indexed.inc({ model }, points.length);
+      this.metrics.tokens.inc(
+        { model },
+        events.reduce(
+          (sum, event) => sum + event.payload.chunks.reduce((n, chunk) => n + chunk.tokenCount, 0),
+          0,
+        ),
+      );
     }
     this.metrics.batchDocuments.observe({ model }, events.length);
     for (const event of events) {
@@ -69,6 +85,7 @@ export class ChunkIndexer {
     event: ChunkedEvent,
     chunk: ChunkedEvent['payload']['chunks'][number],
     dense: Float32Array,
+    indexedText: string,
   ): ChunkPoint {
     const document = event.payload;
     return {
@@ -86,7 +103,7 @@ export class ChunkIndexer {
       endOffset: chunk.endOffset,
       metadata: { ...document.metadata },
       dense,
-      sparse: this.sparse.encodeDocument(chunk.text),
+      sparse: this.sparse.encodeDocument(indexedText),
     };
   }
 
@@ -122,6 +139,34 @@ export class ChunkIndexer {
       },
     );
   }
+}
+
+type Chunk = ChunkedEvent['payload']['chunks'][number];
+
+/** What the model and the keyword index see of a chunk, and its embedding cache key. */
+interface IndexedChunk {
+  readonly hash: string;
+  readonly text: string;
+}
+
+/**
+ * A chunk as it is indexed: its document title and heading path above its text (a contextual
+ * header: a chunk of a section is found by the words of the title it sits under), cached under a
+ * hash of header and chunk hash. The stored text, offsets and citations stay those of the chunk.
+ */
+function indexedChunk(title: string, chunk: Chunk): IndexedChunk {
+  const header: string[] = [];
+  for (const part of [title, ...chunk.headingPath]) {
+    const trimmed = part.trim();
+    if (trimmed && header[header.length - 1] !== trimmed && !chunk.text.startsWith(trimmed))
+      header.push(trimmed);
+  }
+  if (header.length === 0) return { hash: chunk.chunkHash, text: chunk.text };
+  const context = header.join(' › ');
+  return {
+    hash: createHash('sha256').update(`${context}\n${chunk.chunkHash}`).digest('hex'),
+    text: `${context}\n\n${chunk.text}`,
+  };
 }
 
 /** A UUID-shaped id determined by its parts. */

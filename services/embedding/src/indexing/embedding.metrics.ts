@@ -15,6 +15,8 @@ export class EmbeddingMetrics {
   readonly batchChunks: Histogram<'model'>;
   /** Document versions per batch. */
   readonly batchDocuments: Histogram<'model'>;
+  /** Model tokens of the chunks indexed. */
+  readonly tokens: Counter<'model'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.embedded = new Counter({
@@ -40,6 +42,12 @@ export class EmbeddingMetrics {
       help: 'Chunks per embedding batch.',
       labelNames: ['model'],
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    });
+    this.tokens = new Counter({
+      name: 'cairn_embedding_chunk_tokens_total',
+      help: 'Model tokens of the chunks written to the vector tier.',
+      labelNames: ['model'],
       registers: [registry],
     });
     this.batchDocuments = new Histogram({
