@@ -62,7 +62,8 @@ const IPV4 = new RegExp(
 );
 const IPV6_CANDIDATE =
   /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\w:])/g;
-const VERSION_CONTEXT = /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild)\s*$/i;
+/** Dotted numbers that are versions or enzyme (EC) numbers, not addresses. */
+const VERSION_CONTEXT = /(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bEC)\s*$/i;
 
 /** IPv4 (with an optional CIDR suffix, not after "version") and IPv6 addresses (validated by the platform's parser). */
 export function findIpAddresses(text: string): PiiFinding[] {

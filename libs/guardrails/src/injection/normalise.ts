@@ -1,0 +1,96 @@
+/** Text prepared for pattern matching, with the way back to the original's offsets. */
+export interface NormalisedText {
+  readonly text: string;
+  /** `map[i]` is the offset in the original text of normalised character `i`. */
+  readonly map: readonly number[];
+  /** Invisible characters removed (zero-width, bidi controls; not the joiner of emoji sequences). */
+  readonly invisibleCount: number;
+  /** Unicode tag characters were decoded: ASCII hidden from a reader. */
+  readonly hadTagCharacters: boolean;
+}
+
+/** Zero-width and formatting characters that hide text from a reader but not from a model. */
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFE00-\uFE0F\uFEFF]/u;
+
+/** Letters from other scripts that look like Latin ones (a subset of Unicode's confusables), and typographic quotes. */
+const CONFUSABLES: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    ['а', 'a'], ['в', 'b'], ['е', 'e'], ['ё', 'e'], ['к', 'k'], ['м', 'm'], ['н', 'h'], ['о', 'o'], ['р', 'p'],
+    ['с', 'c'], ['т', 't'], ['у', 'y'], ['х', 'x'], ['і', 'i'], ['ї', 'i'], ['ј', 'j'], ['ѕ', 's'], ['ԁ', 'd'],
+    ['ԛ', 'q'], ['ԝ', 'w'], ['ɡ', 'g'], ['ɩ', 'i'], ['ı', 'i'], ['ο', 'o'], ['α', 'a'], ['ε', 'e'], ['ι', 'i'],
+    ['κ', 'k'], ['ν', 'v'], ['τ', 't'], ['υ', 'u'], ['ρ', 'p'], ['χ', 'x'], ['γ', 'y'], ['η', 'n'], ['ω', 'w'],
+    ['‘', "'"], ['’', "'"], ['‚', "'"], ['‛', "'"], ['“', '"'], ['”', '"'], ['„', '"'], ['‟', '"'],
+  ],
+);
+
+/** Digits and symbols that stand for letters in leetspeak, inside words that also have letters. */
+const LEET: Readonly<Record<string, string>> = {
+  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', $: 's', '|': 'l', '!': 'i',
+};
+
+/**
+ * Normalises text for injection patterns: Unicode tag characters decoded (they smuggle ASCII),
+ * invisible characters dropped, compatibility forms folded (NFKD: full-width, mathematical letters,
+ * ligatures), accents stripped, look-alike letters mapped to Latin, lower case, whitespace collapsed,
+ * leetspeak read inside words that mix letters and digits, and letters spelled out with separators
+ * (`i g n o r e`, `i.g.n.o.r.e`) joined.
+ */
+export function normaliseForDetection(input: string): NormalisedText {
+  let text = '';
+  const map: number[] = [];
+  let invisibleCount = 0;
+  let hadTagCharacters = false;
+  let offset = 0;
+  for (const ch of input) {
+    const at = offset;
+    offset += ch.length;
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0xe0020 && cp <= 0xe007e) {
+      hadTagCharacters = true;
+      text += String.fromCharCode(cp - 0xe0000).toLowerCase();
+      map.push(at);
+      continue;
+    }
+    if (INVISIBLE.test(ch) || (cp >= 0xe0000 && cp <= 0xe007f)) {
+      if (cp !== 0x200d && (cp < 0xfe00 || cp > 0xfe0f)) invisibleCount++;
+      continue;
+    }
+    for (const part of ch.normalize('NFKD')) {
+      if (/\p{M}/u.test(part)) continue;
+      const lower = part.toLowerCase();
+      const folded = CONFUSABLES[lower] ?? lower;
+      const spaced = /\s/.test(folded) ? ' ' : folded;
+      if (spaced === ' ' && text.endsWith(' ')) continue;
+      for (const unit of spaced) {
+        text += unit;
+        map.push(at);
+      }
+    }
+  }
+  text = readLeet(text);
+  return { ...joinSpelledOut(text, map), invisibleCount, hadTagCharacters };
+}
+
+/** Reads leetspeak in place (one character for one, so offsets hold). */
+function readLeet(text: string): string {
+  return text.replace(/[a-z0-9@$|!]+/g, (word) => {
+    if (!/[a-z]/.test(word) || !/[0-9@$|!]/.test(word) || /^[a-z]+!+$/.test(word)) return word;
+    if (/^\d+[a-z]{1,3}$/.test(word) || /^[a-z]+\d+$/.test(word)) return word; // 10mg, gpt4, covid19
+    return word.replace(/[0-9@$|!]/g, (c) => LEET[c] ?? c);
+  });
+}
+
+function joinSpelledOut(text: string, map: readonly number[]): { text: string; map: number[] } {
+  const keep: boolean[] = new Array<boolean>(text.length).fill(true);
+  for (const m of text.matchAll(/(?<![a-z])(?:[a-z][ .\-_*]){3,}[a-z](?![a-z])/g)) {
+    for (let i = m.index; i < m.index + m[0].length; i++) if (!/[a-z]/.test(text[i]!)) keep[i] = false;
+  }
+  let out = '';
+  const outMap: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (!keep[i]) continue;
+    out += text[i];
+    outMap.push(map[i]!);
+  }
+  return { text: out, map: outMap };
+}
