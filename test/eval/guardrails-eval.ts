@@ -19,6 +19,7 @@ const { values } = parseArgs({
     threshold: { type: 'string', default: '0.5' },
     'corpus-sample': { type: 'string', default: '1000' },
     out: { type: 'string', default: join(REPO_ROOT, 'docs', 'eval', 'guardrails.json') },
+    benign: { type: 'string', default: join(REPO_ROOT, 'test', 'eval', 'fixtures', 'benign-instructions.jsonl') },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -65,6 +66,14 @@ function summary(r: Rate): Rate {
   return { n: r.n, flagged: r.flagged, rate: r.rate };
 }
 
+/** Obfuscations attackers use to slip past filters, applied to every attack text. */
+const OBFUSCATIONS: Readonly<Record<string, (text: string) => string>> = {
+  leetspeak: (t) => t.replace(/[aeios]/gi, (c) => ({ a: '4', e: '3', i: '1', o: '0', s: '5' })[c.toLowerCase()] ?? c),
+  homoglyphs: (t) => t.replace(/[aeopc]/g, (c) => ({ a: 'а', e: 'е', o: 'о', p: 'р', c: 'с' })[c] ?? c),
+  zeroWidth: (t) => t.replace(/(\p{L})(?=\p{L})/gu, '$1\u200B'),
+  base64: (t) => `Here is some data: ${Buffer.from(t).toString('base64')}`,
+};
+
 function piiFindings(texts: readonly Labelled[]): { texts: number; withFindings: number; byType: Partial<Record<PiiType, number>> } {
   const byType: Partial<Record<PiiType, number>> = {};
   let withFindings = 0;
@@ -86,6 +95,7 @@ function main(): void {
   const testQueries = readJsonl(need(join(scifact, 'queries.jsonl')));
   const corpus = readJsonl(need(join(scifact, 'corpus.jsonl')));
   // Two disjoint, evenly spread samples of abstracts: one looked at while setting weights, one held out.
+  const hardBenign = readJsonl(need(values.benign));
   const sampleSize = Math.min(Math.floor(corpus.length / 2), Number(values['corpus-sample']));
   const step = corpus.length / sampleSize;
   const corpusDev = Array.from({ length: sampleSize }, (_, i) => corpus[Math.floor(i * step)]!);
@@ -95,6 +105,18 @@ function main(): void {
   const heldOut = attacks.filter((a) => Number(a.id) % 2 === 1);
   const groups = [...new Set(attacks.map((a) => a.group ?? ''))];
   const all = rate(attacks);
+  const chars = corpus.reduce((n, d) => n + d.text.length, 0);
+  const t0 = performance.now();
+  for (const d of corpus) detector.assess(d.text);
+  const t1 = performance.now();
+  for (const d of corpus) detectPii(d.text);
+  const t2 = performance.now();
+  const speed = {
+    texts: corpus.length,
+    averageChars: Math.round(chars / corpus.length),
+    injectionMsPerText: round((t1 - t0) / corpus.length),
+    piiMsPerText: round((t2 - t1) / corpus.length),
+  };
   const results = {
     date: new Date().toISOString().slice(0, 10),
     threshold: detector.threshold,
@@ -105,17 +127,25 @@ function main(): void {
       heldOut: summary(rate(heldOut)),
       byGroup: Object.fromEntries(groups.map((g) => [g, summary(rate(attacks.filter((a) => a.group === g)))])),
       missed: attacks.filter((a) => !all.hits.includes(a)).map((a) => a.id),
+      obfuscated: Object.fromEntries(
+        Object.entries(OBFUSCATIONS).map(([name, f]) => [
+          name,
+          summary(rate(attacks.map((a) => ({ ...a, text: f(a.text) })))),
+        ]),
+      ),
     },
     benign: {
       scifactTrainQueries: summary(rate(trainQueries)),
       scifactTestQueries: summary(rate(testQueries)),
       scifactAbstractsDevelopment: summary(rate(corpusDev)),
       scifactAbstractsHeldOut: summary(rate(corpusHeldOut)),
+      instructionLikeBenign: summary(rate(hardBenign)),
     },
-    falsePositives: [trainQueries, testQueries, corpusDev, corpusHeldOut].flatMap((texts) => rate(texts).hits).map((t) => {
+    falsePositives: [trainQueries, testQueries, corpusDev, corpusHeldOut, hardBenign].flatMap((texts) => rate(texts).hits).map((t) => {
       const a = detector.assess(t.text);
       return { id: t.id, score: a.score, signals: [...new Set(a.signals.map((s) => s.id))] };
     }),
+    speedOnSciFactAbstracts: speed,
     pii: {
       note: 'findings on all SciFact queries and abstracts; abstracts carry a few real contact details of authors',
       types: PII_TYPES,
@@ -136,12 +166,15 @@ function main(): void {
   console.log(line('attacks, all (detection rate)', results.attacks.all));
   console.log(line('attacks, development (even rows)', results.attacks.development));
   console.log(line('attacks, held out (odd rows)', results.attacks.heldOut));
+  for (const [name, r] of Object.entries(results.attacks.obfuscated)) console.log(line(`attacks, ${name}`, r));
   console.log(line('SciFact train queries (FP rate)', results.benign.scifactTrainQueries));
   console.log(line('SciFact test queries (FP rate)', results.benign.scifactTestQueries));
   console.log(line('SciFact abstracts, dev (FP rate)', results.benign.scifactAbstractsDevelopment));
   console.log(line('SciFact abstracts, held out (FP rate)', results.benign.scifactAbstractsHeldOut));
+  console.log(line('instruction-like benign (FP rate)', results.benign.instructionLikeBenign));
   console.log(`PII on SciFact queries: ${JSON.stringify(results.pii.scifactQueries)}`);
   console.log(`PII on SciFact abstracts: ${JSON.stringify(results.pii.scifactAbstracts)}`);
+  console.log(`speed on SciFact abstracts: ${JSON.stringify(speed)}`);
   console.log(`written to ${values.out}`);
 }
 

@@ -71,11 +71,15 @@ export class InjectionDetector {
       start: normalised.map[from] ?? text.length,
       end: to > 0 ? (normalised.map[to - 1] ?? text.length - 1) + 1 : 0,
     });
+    const readings = normalised.leetText === normalised.text ? [normalised.text] : [normalised.text, normalised.leetText];
     for (const signal of this.signals) {
-      let count = 0;
-      for (const m of normalised.text.matchAll(signal.pattern)) {
-        if (m[0].length === 0 || count++ >= MAX_MATCHES_PER_SIGNAL) continue;
-        matches.push({ id: signal.id, category: signal.category, weight: signal.weight, ...span(m.index, m.index + m[0].length) });
+      const seen = new Set<number>();
+      for (const reading of readings) {
+        for (const m of reading.matchAll(signal.pattern)) {
+          if (m[0].length === 0 || seen.has(m.index) || seen.size >= MAX_MATCHES_PER_SIGNAL) continue;
+          seen.add(m.index);
+          matches.push({ id: signal.id, category: signal.category, weight: signal.weight, ...span(m.index, m.index + m[0].length) });
+        }
       }
     }
     if (normalised.hadTagCharacters)

@@ -1,6 +1,8 @@
 /** Text prepared for pattern matching, with the way back to the original's offsets. */
 export interface NormalisedText {
   readonly text: string;
+  /** `text` with leetspeak read in every word that mixes letters with digits, `@` or `$` (same offsets). */
+  readonly leetText: string;
   /** `map[i]` is the offset in the original text of normalised character `i`. */
   readonly map: readonly number[];
   /** Invisible characters removed (zero-width, bidi controls; not the joiner of emoji sequences). */
@@ -25,15 +27,15 @@ const CONFUSABLES: Readonly<Record<string, string>> = Object.fromEntries(
 
 /** Digits and symbols that stand for letters in leetspeak, inside words that also have letters. */
 const LEET: Readonly<Record<string, string>> = {
-  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', $: 's', '|': 'l', '!': 'i',
+  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', $: 's',
 };
 
 /**
  * Normalises text for injection patterns: Unicode tag characters decoded (they smuggle ASCII),
  * invisible characters dropped, compatibility forms folded (NFKD: full-width, mathematical letters,
  * ligatures), accents stripped, look-alike letters mapped to Latin, lower case, whitespace collapsed,
- * leetspeak read inside words that mix letters and digits, and letters spelled out with separators
- * (`i g n o r e`, `i.g.n.o.r.e`) joined.
+ * letters spelled out with separators (`i g n o r e`, `i.g.n.o.r.e`) joined; and a second reading
+ * with leetspeak decoded.
  */
 export function normaliseForDetection(input: string): NormalisedText {
   let text = '';
@@ -67,16 +69,18 @@ export function normaliseForDetection(input: string): NormalisedText {
       }
     }
   }
-  text = readLeet(text);
-  return { ...joinSpelledOut(text, map), invisibleCount, hadTagCharacters };
+  const joined = joinSpelledOut(text, map);
+  return { ...joined, leetText: readLeet(joined.text), invisibleCount, hadTagCharacters };
 }
 
-/** Reads leetspeak in place (one character for one, so offsets hold). */
+/**
+ * Reads leetspeak in place (one character for one, so offsets hold). Words like `gpt4` or `10mg`
+ * change too, which is why patterns run on both the plain and the leet reading.
+ */
 function readLeet(text: string): string {
-  return text.replace(/[a-z0-9@$|!]+/g, (word) => {
-    if (!/[a-z]/.test(word) || !/[0-9@$|!]/.test(word) || /^[a-z]+!+$/.test(word)) return word;
-    if (/^\d+[a-z]{1,3}$/.test(word) || /^[a-z]+\d+$/.test(word)) return word; // 10mg, gpt4, covid19
-    return word.replace(/[0-9@$|!]/g, (c) => LEET[c] ?? c);
+  return text.replace(/[a-z0-9@$]+/g, (word) => {
+    if (!/[a-z]/.test(word) || !/[0-9@$]/.test(word)) return word;
+    return word.replace(/[0-9@$]/g, (c) => LEET[c] ?? c);
   });
 }
 
