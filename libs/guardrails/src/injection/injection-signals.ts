@@ -22,8 +22,10 @@ export interface InjectionSignal {
   readonly pattern: RegExp;
 }
 
-const VERB_IGNORE = '(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|discard|set aside|throw out)';
-const OLD = '(?:previous|prior|above|earlier|preceding|former|original|initial|old|all|any|your|system|developer|the|these|those|following)';
+const VERB_IGNORE =
+  '(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|discard|set aside|throw out)';
+const OLD =
+  '(?:previous|prior|above|earlier|preceding|former|original|initial|old|all|any|your|system|developer|the|these|those|following)';
 const RULES =
   '(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|context|programming|constraints|restrictions|messages|conversation|polic(?:y|ies)|training|orders)';
 const NOT_END = '[^.!?\\n]';
@@ -41,7 +43,10 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'ignore_previous_instructions',
     category: 'instruction_override',
     weight: 0.75,
-    pattern: new RegExp(`\\b${VERB_IGNORE}\\b${NOT_END}{0,40}?\\b${OLD}\\b${NOT_END}{0,30}?\\b${RULES}\\b`, 'g'),
+    pattern: new RegExp(
+      `\\b${VERB_IGNORE}\\b${NOT_END}{0,40}?\\b${OLD}\\b${NOT_END}{0,30}?\\b${RULES}\\b`,
+      'g',
+    ),
   },
   {
     id: 'forget_everything',
@@ -61,16 +66,27 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'new_instructions',
     category: 'instruction_override',
     weight: 0.45,
-    pattern: /\b(?:new|updated|real|actual|true|secret) (?:instructions?|rules|task|directives?|orders)\s*(?::|are\b|is\b)/g,
+    pattern:
+      /\b(?:new|updated|real|actual|true|secret) (?:instructions?|rules|task|directives?|orders)\s*(?::|are\b|is\b)/g,
   },
-  { id: 'from_now_on', category: 'instruction_override', weight: 0.45, pattern: /\bfrom now on,? (?:you|your|u)\b/g },
+  {
+    id: 'from_now_on',
+    category: 'instruction_override',
+    weight: 0.45,
+    pattern: /\bfrom now on,? (?:you|your|u)\b/g,
+  },
   {
     id: 'stop_everything',
     category: 'instruction_override',
     weight: 0.45,
     pattern: /\b(?:stop|halt|cease|drop) (?:everything|all that|what you(?:'re| are) doing)\b/g,
   },
-  { id: 'change_of_mind', category: 'instruction_override', weight: 0.3, pattern: /(?:^|[.!?\s])(?:never ?mind|scratch that)\b/g },
+  {
+    id: 'change_of_mind',
+    category: 'instruction_override',
+    weight: 0.3,
+    pattern: /(?:^|[.!?\s])(?:never ?mind|scratch that)\b/g,
+  },
   {
     id: 'instead_say',
     category: 'output_hijack',
@@ -82,13 +98,15 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'just_say_quoted',
     category: 'output_hijack',
     weight: 0.45,
-    pattern: /\b(?:just|only|simply) (?:say|print|output|write|type|respond with|reply with|answer with|return)\b\s*["':]/g,
+    pattern:
+      /\b(?:just|only|simply) (?:say|print|output|write|type|respond with|reply with|answer with|return)\b\s*["':]/g,
   },
   {
     id: 'say_verbatim',
     category: 'output_hijack',
     weight: 0.3,
-    pattern: /\b(?:say|print|output|repeat|write|respond with) (?:exactly|verbatim|word for word|only the)\b/g,
+    pattern:
+      /\b(?:say|print|output|repeat|write|respond with) (?:exactly|verbatim|word for word|only the)\b/g,
   },
   // Role play and jailbreak personas
   {
@@ -144,7 +162,8 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'policy_talk',
     category: 'jailbreak',
     weight: 0.25,
-    pattern: /\b(?:content polic(?:y|ies)|openai(?:'s)? (?:polic(?:y|ies)|guidelines|rules)|usage polic(?:y|ies)|safety guidelines|ethical guidelines)\b/g,
+    pattern:
+      /\b(?:content polic(?:y|ies)|openai(?:'s)? (?:polic(?:y|ies)|guidelines|rules)|usage polic(?:y|ies)|safety guidelines|ethical guidelines)\b/g,
   },
   {
     id: 'ai_self_reference',
@@ -164,7 +183,8 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'knowledge_cutoff',
     category: 'authority_claim',
     weight: 0.3,
-    pattern: /\b(?:your knowledge is cut off|knowledge cutoff|you are (?:still )?in 20\d\d|we are (?:currently )?(?:living )?in 20\d\d)/g,
+    pattern:
+      /\b(?:your knowledge is cut off|knowledge cutoff|you are (?:still )?in 20\d\d|we are (?:currently )?(?:living )?in 20\d\d)/g,
   },
   // Prompt exfiltration
   {
@@ -228,7 +248,8 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'invoke_tool',
     category: 'tool_hijack',
     weight: 0.3,
-    pattern: /\b(?:call|invoke|run|execute|trigger) (?:the |this |that |a )?(?:\w+ )?(?:tool|function call|plugin|api call)\b/g,
+    pattern:
+      /\b(?:call|invoke|run|execute|trigger) (?:the |this |that |a )?(?:\w+ )?(?:tool|function call|plugin|api call)\b/g,
   },
   {
     id: 'shell_command',

@@ -15,19 +15,23 @@ export interface NormalisedText {
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFE00-\uFE0F\uFEFF]/u;
 
 /** Letters from other scripts that look like Latin ones (a subset of Unicode's confusables), and typographic quotes. */
-const CONFUSABLES: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    ['а', 'a'], ['в', 'b'], ['е', 'e'], ['ё', 'e'], ['к', 'k'], ['м', 'm'], ['н', 'h'], ['о', 'o'], ['р', 'p'],
-    ['с', 'c'], ['т', 't'], ['у', 'y'], ['х', 'x'], ['і', 'i'], ['ї', 'i'], ['ј', 'j'], ['ѕ', 's'], ['ԁ', 'd'],
-    ['ԛ', 'q'], ['ԝ', 'w'], ['ɡ', 'g'], ['ɩ', 'i'], ['ı', 'i'], ['ο', 'o'], ['α', 'a'], ['ε', 'e'], ['ι', 'i'],
-    ['κ', 'k'], ['ν', 'v'], ['τ', 't'], ['υ', 'u'], ['ρ', 'p'], ['χ', 'x'], ['γ', 'y'], ['η', 'n'], ['ω', 'w'],
-    ['‘', "'"], ['’', "'"], ['‚', "'"], ['‛', "'"], ['“', '"'], ['”', '"'], ['„', '"'], ['‟', '"'],
-  ],
+const CONFUSABLES: ReadonlyMap<string, string> = ((from: string, to: string) =>
+  new Map([...from].map((ch, i) => [ch, to[i]!])))(
+  'авеёкмнорстухіїјѕԁԛԝɡɩıοαεικντυρχγηω‘’‚‛“”„‟',
+  `abeekmhopctyxiijsdqwgiioaeikvtupxynw''''""""`,
 );
 
 /** Digits and symbols that stand for letters in leetspeak, inside words that also have letters. */
 const LEET: Readonly<Record<string, string>> = {
-  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', $: 's',
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  '@': 'a',
+  $: 's',
 };
 
 /**
@@ -60,7 +64,7 @@ export function normaliseForDetection(input: string): NormalisedText {
     for (const part of ch.normalize('NFKD')) {
       if (/\p{M}/u.test(part)) continue;
       const lower = part.toLowerCase();
-      const folded = CONFUSABLES[lower] ?? lower;
+      const folded = CONFUSABLES.get(lower) ?? lower;
       const spaced = /\s/.test(folded) ? ' ' : folded;
       if (spaced === ' ' && text.endsWith(' ')) continue;
       for (const unit of spaced) {

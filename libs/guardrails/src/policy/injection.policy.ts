@@ -51,7 +51,9 @@ export class InjectionPolicy {
         action: 'allow',
         findings,
         score: assessment.score,
-        reason: signals ? `below threshold: ${scored}; signals: ${signals}` : `no injection signals in ${source} content`,
+        reason: signals
+          ? `below threshold: ${scored}; signals: ${signals}`
+          : `no injection signals in ${source} content`,
       };
     return {
       policy: this.name,

@@ -33,7 +33,13 @@ export class PiiPolicy {
     const found = detectPii(text, { types: this.types });
     const findings = found.map((f) => ({ type: f.type, start: f.start, end: f.end, detail: f.detail }));
     if (found.length === 0)
-      return { policy: this.name, action: 'allow', findings, reason: 'no personal data or secrets found', text };
+      return {
+        policy: this.name,
+        action: 'allow',
+        findings,
+        reason: 'no personal data or secrets found',
+        text,
+      };
     const counts = new Map<PiiType, number>();
     for (const f of found) counts.set(f.type, (counts.get(f.type) ?? 0) + 1);
     const listed = [...counts].map(([type, n]) => `${n} ${type}`).join(', ');

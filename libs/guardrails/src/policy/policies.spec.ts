@@ -47,7 +47,10 @@ void describe('InjectionPolicy', () => {
     assert.equal(policy.evaluate(attack, 'tool').action, 'quarantine');
     assert.equal(retrieved.policy, 'prompt-injection');
     assert.ok(retrieved.score >= 0.5);
-    assert.match(retrieved.reason, /retrieved content looks like a prompt injection: score .*ignore_previous_instructions/);
+    assert.match(
+      retrieved.reason,
+      /retrieved content looks like a prompt injection: score .*ignore_previous_instructions/,
+    );
     const finding = retrieved.findings.find((f) => f.detail === 'ignore_previous_instructions');
     assert.equal(finding?.type, 'instruction_override');
     assert.equal(attack.slice(finding.start, finding.end), 'Ignore all previous instructions');
@@ -63,7 +66,12 @@ void describe('InjectionPolicy', () => {
 void describe('ToolAllowlistPolicy', () => {
   const policy = new ToolAllowlistPolicy([
     { allow: ['retrieve'] },
-    { tenant: 'acme', agent: 'support', allow: ['remember', 'mcp:github/*'], deny: ['mcp:github/delete_repo'] },
+    {
+      tenant: 'acme',
+      agent: 'support',
+      allow: ['remember', 'mcp:github/*'],
+      deny: ['mcp:github/delete_repo'],
+    },
     { tenant: 'acme', deny: ['http'] },
   ]);
 
@@ -77,8 +85,14 @@ void describe('ToolAllowlistPolicy', () => {
     assert.equal(check('acme', 'sales', 'remember'), 'block');
     assert.equal(check('other', 'support', 'remember'), 'block');
     assert.equal(check('acme', 'support', 'http'), 'block');
-    assert.match(policy.check({ tenant: 'acme', agent: 'sales', tool: 'remember' }).reason, /not on the allowlist/);
-    assert.deepEqual(policy.allowedTools('acme', 'support', ['retrieve', 'remember', 'http']), ['retrieve', 'remember']);
+    assert.match(
+      policy.check({ tenant: 'acme', agent: 'sales', tool: 'remember' }).reason,
+      /not on the allowlist/,
+    );
+    assert.deepEqual(policy.allowedTools('acme', 'support', ['retrieve', 'remember', 'http']), [
+      'retrieve',
+      'remember',
+    ]);
   });
 
   void it('rejects malformed patterns', () => {
@@ -138,7 +152,12 @@ void describe('RunBudget', () => {
 
 void describe('strictestAction', () => {
   void it('orders allow < redact < quarantine < block', () => {
-    const v = (action: 'allow' | 'redact' | 'quarantine' | 'block') => ({ policy: 'p', action, findings: [], reason: '' });
+    const v = (action: 'allow' | 'redact' | 'quarantine' | 'block') => ({
+      policy: 'p',
+      action,
+      findings: [],
+      reason: '',
+    });
     assert.equal(strictestAction([]), 'allow');
     assert.equal(strictestAction([v('redact'), v('allow')]), 'redact');
     assert.equal(strictestAction([v('quarantine'), v('redact')]), 'quarantine');
