@@ -8,3 +8,4 @@ export * from './chat-turn.js';
 export * from './extractive/extractive.chat-model.js';
 export { citationsIn, readPassages, type Passage } from './extractive/passages.js';
 export { splitSentences } from './extractive/text-analysis.js';
+export * from './chat-model.config.js';

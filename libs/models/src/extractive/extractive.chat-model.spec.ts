@@ -93,6 +93,25 @@ void describe('ExtractiveChatModel', () => {
     assert.equal(result.message.content, 'Report a lost laptop to the security team within one hour [5].');
   });
 
+  void it('reads a packed context with its citations, as BuildContext answers in JSON', async () => {
+    const result = await model.complete({
+      messages: [
+        { role: 'user', content: 'Which trips prefer trains?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'retrieve', arguments: '{}' }] },
+        {
+          role: 'tool',
+          toolCallId: 'c1',
+          content: JSON.stringify({
+            context: CONTEXT,
+            citations: [{ index: 1, documentId: 'd1', title: 'Handbook' }],
+            tokenCount: 90,
+          }),
+        },
+      ],
+    });
+    assert.equal(result.message.content, 'Trains are preferred for trips under 500 km [1].');
+  });
+
   void it('says so when no passage is relevant, and does not retrieve twice for one question', async () => {
     const result = await model.complete({
       messages: [

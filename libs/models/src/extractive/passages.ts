@@ -9,6 +9,7 @@ export interface Passage {
 const TEXT_KEYS = ['text', 'content', 'snippet', 'chunk', 'passage'] as const;
 const LABEL_KEYS = ['citation', 'index', 'n', 'ref'] as const;
 const TITLE_KEYS = ['title', 'heading'] as const;
+const CONTEXT_KEYS = ['context', 'text', 'content'] as const;
 const LIST_KEYS = ['passages', 'results', 'chunks', 'hits', 'contexts', 'documents', 'citations'] as const;
 
 function label(value: unknown): number | undefined {
@@ -35,6 +36,11 @@ function fromJson(value: unknown): Unnumbered[] | undefined {
   let list: unknown = value;
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
+    // A packed context (`{"context": "[1] …", "citations": […]}`, as BuildContext answers) is read as text.
+    const packed = CONTEXT_KEYS.map((k) => record[k]).find(
+      (v) => typeof v === 'string' && numberedBlocksStart(v) >= 0,
+    );
+    if (typeof packed === 'string') return fromNumberedBlocks(packed);
     const key = LIST_KEYS.find((k) => Array.isArray(record[k]));
     if (key === undefined)
       return firstString(record, TEXT_KEYS) === undefined ? undefined : fromJson([record]);
@@ -80,10 +86,10 @@ export function numberedBlocksStart(content: string): number {
 }
 
 /**
- * Reads passages from a tool result or a context message. Accepted shapes: JSON (an array of passages,
- * or an object with `passages`/`results`/`chunks`/`hits`/`contexts`/`documents`/`citations`; each with
- * `text`/`content`/`snippet`, optional `citation`/`index`, optional `title`), or text in numbered
- * blocks `[n] heading\ntext`. With `plainTextIsPassage`, other text is one unnumbered passage.
+ * Reads passages from a tool result or a context message. Accepted shapes: JSON (an array of passages;
+ * an object with `passages`/`results`/`chunks`/`hits`/`contexts`/`documents`/`citations`, each with
+ * `text`/`content`/`snippet`, optional `citation`/`index`, optional `title`; or an object whose
+ * `context`/`text`/`content` string holds numbered blocks), or text in numbered blocks `[n] heading\ntext`. With `plainTextIsPassage`, other text is one unnumbered passage.
  */
 export function readPassages(content: string, plainTextIsPassage: boolean): Unnumbered[] {
   const trimmed = content.trim();
