@@ -16,7 +16,7 @@ void describe('createChatModel', () => {
 
   void it('builds the OpenAI-compatible client, and names the settings it misses', () => {
     const { chatModel } = schema.parse({
-      chatModel: { provider: 'openai', openaiBaseUrl: 'http://127.0.0.1:11434/v1', openaiModel: 'llama3.2' },
+      chatModel: { provider: 'openai', openai: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.2' } },
     });
     const model = createChatModel(chatModel);
     assert.ok(model instanceof OpenAiChatModel);
@@ -24,7 +24,7 @@ void describe('createChatModel', () => {
     const incomplete = schema.parse({ chatModel: { provider: 'openai' } }).chatModel;
     assert.throws(
       () => createChatModel(incomplete),
-      /needs chatModel.openaiBaseUrl and chatModel.openaiModel/,
+      /needs chatModel.openai.baseUrl and chatModel.openai.model/,
     );
   });
 });

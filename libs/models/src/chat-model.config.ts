@@ -13,13 +13,17 @@ export const chatModelConfigShape = {
         .describe(
           'extractive: the built-in model that answers from retrieved passages, no LLM; openai: an OpenAI-compatible /chat/completions.',
         ),
-      openaiBaseUrl: z
-        .string()
-        .url()
-        .optional()
-        .describe('Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:11434/v1.'),
-      openaiApiKey: z.string().optional().describe('Bearer key of the OpenAI-compatible API.'),
-      openaiModel: z.string().optional().describe('Model name sent to the OpenAI-compatible API.'),
+      openai: z
+        .object({
+          baseUrl: z
+            .url()
+            .optional()
+            .describe('API base, e.g. http://127.0.0.1:11434/v1 (Ollama), .../v1 (vLLM).'),
+          apiKey: z.string().optional().describe('Sent as a bearer token when set.'),
+          model: z.string().optional().describe('The model field of requests.'),
+        })
+        .prefault({})
+        .describe('The OpenAI-compatible endpoint (provider openai).'),
       timeoutMs: z
         .number()
         .int()
@@ -48,18 +52,18 @@ export function createChatModel(config: ChatModelConfig): ChatModel {
     case 'extractive':
       return new ExtractiveChatModel();
     case 'openai': {
-      const missing = (['openaiBaseUrl', 'openaiModel'] as const).filter((key) => !config[key]);
-      if (missing.length > 0)
-        throw new Error(
-          `chatModel: provider "openai" needs ${missing.map((key) => `chatModel.${key}`).join(' and ')}`,
-        );
+      const { baseUrl, model, apiKey } = config.openai;
+      if (!baseUrl || !model) {
+        const missing = [!baseUrl && 'chatModel.openai.baseUrl', !model && 'chatModel.openai.model'];
+        throw new Error(`chatModel: provider "openai" needs ${missing.filter(Boolean).join(' and ')}`);
+      }
       return new OpenAiChatModel({
-        baseUrl: config.openaiBaseUrl!,
-        model: config.openaiModel!,
+        baseUrl,
+        model,
         timeoutMs: config.timeoutMs,
         maxRetries: config.maxRetries,
         includeUsage: config.includeUsage,
-        ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
+        ...(apiKey ? { apiKey } : {}),
       });
     }
   }
