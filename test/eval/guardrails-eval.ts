@@ -23,6 +23,10 @@ const { values } = parseArgs({
       type: 'string',
       default: join(REPO_ROOT, 'test', 'eval', 'fixtures', 'benign-instructions.jsonl'),
     },
+    crafted: {
+      type: 'string',
+      default: join(REPO_ROOT, 'test', 'eval', 'fixtures', 'crafted-injections.jsonl'),
+    },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -110,6 +114,12 @@ function main(): void {
   const corpus = readJsonl(need(join(scifact, 'corpus.jsonl')));
   // Two disjoint, evenly spread samples of abstracts: one looked at while setting weights, one held out.
   const hardBenign = readJsonl(need(values.benign));
+  const crafted = readFileSync(need(values.crafted), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { _id: string; split: string; text: string });
+  const craftedSplit = (split: string): Labelled[] =>
+    crafted.filter((c) => c.split === split).map((c) => ({ id: c._id, text: c.text }));
   const sampleSize = Math.min(Math.floor(corpus.length / 2), Number(values['corpus-sample']));
   const step = corpus.length / sampleSize;
   const corpusDev = Array.from({ length: sampleSize }, (_, i) => corpus[Math.floor(i * step)]!);
@@ -147,6 +157,9 @@ function main(): void {
         groups.map((g) => [g, summary(rate(attacks.filter((a) => a.group === g)))]),
       ),
       missed: attacks.filter((a) => !all.hits.includes(a)).map((a) => a.id),
+      craftedDevelopment: summary(rate(craftedSplit('development'))),
+      craftedHeldOut: summary(rate(craftedSplit('held-out'))),
+      craftedMissed: crafted.filter((c) => !detector.assess(c.text).flagged).map((c) => c._id),
       obfuscated: Object.fromEntries(
         Object.entries(OBFUSCATIONS).map(([name, f]) => [
           name,
@@ -191,6 +204,8 @@ function main(): void {
   console.log(line('attacks, all (detection rate)', results.attacks.all));
   console.log(line('attacks, development (even rows)', results.attacks.development));
   console.log(line('attacks, held out (odd rows)', results.attacks.heldOut));
+  console.log(line('crafted injections, development', results.attacks.craftedDevelopment));
+  console.log(line('crafted injections, held out', results.attacks.craftedHeldOut));
   for (const [name, r] of Object.entries(results.attacks.obfuscated))
     console.log(line(`attacks, ${name}`, r));
   console.log(line('SciFact train queries (FP rate)', results.benign.scifactTrainQueries));

@@ -23,11 +23,11 @@ export interface InjectionSignal {
 }
 
 const VERB_IGNORE =
-  '(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|discard|set aside|throw out)';
+  '(?:ignore|disregard|forget|skip|override|bypass|abandon|neglect|discard|set aside|throw out|overlook|dismiss|pay no attention to)';
 const OLD =
-  '(?:previous|prior|above|earlier|preceding|former|original|initial|old|all|any|your|system|developer|the|these|those|following)';
+  '(?:previous|prior|above|earlier|preceding|former|original|initial|old|all|any|every|each|your|system|developer|the|these|those|following)';
 const RULES =
-  '(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|context|programming|constraints|restrictions|messages|conversation|polic(?:y|ies)|training|orders)';
+  '(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|context|programming|constraints|restrictions|messages|conversation|polic(?:y|ies)|training|orders|task|request|assignment)';
 const NOT_END = '[^.!?\\n]';
 const SECRET_PROMPT =
   '(?:(?:your|the) )?(?:system|initial|original|hidden|secret|developer|pre-?)\\s?(?:prompt|instructions|message)|your (?:prompt|instructions|rules|guidelines|directives|programming)';
@@ -63,6 +63,48 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
       /\b(?:do not|don't|dont|never|stop) (?:follow|following|obey|obeying|listen to|adhere to|comply with) (?:your|the|any)(?: \w+){0,2} (?:instructions|rules|guidelines|polic(?:y|ies)|programming)\b/g,
   },
   {
+    id: 'ignore_instructions_other_language',
+    category: 'instruction_override',
+    weight: 0.7,
+    pattern:
+      /\b(?:ignor\w*|oubli\w*|vergiss\w*|olvid\w*|dimentic\w*|esquec\w*|negeer\w*|vergeet)\b[^.!?\n]{0,40}\b(?:instructions?|consignes|anweisungen|instruktionen|instrucciones|istruzioni|instrucoes|instructies|regles|regeln|reglas|regole|regras)\b/g,
+  },
+  {
+    id: 'instructions_void',
+    category: 'instruction_override',
+    weight: 0.6,
+    pattern:
+      /\b(?:previous|prior|old|original|earlier|your) (?:instructions|rules|guidelines|directives) (?:are|were|have been) (?:outdated|void|cancell?ed|revoked|obsolete|replaced|superseded|no longer (?:valid|apply|in effect))\b/g,
+  },
+  {
+    id: 'disable_safety',
+    category: 'jailbreak',
+    weight: 0.6,
+    pattern:
+      /\b(?:disable|turn off|switch off|deactivate|remove|lift|suspend)\b (?:your (?:\w+ )?(?:guidelines|filters?|rules)|(?:the |all |any )?(?:safety|content|ethical|moral) (?:guidelines|filters?|rules|polic(?:y|ies))|(?:your |the |all |any )?(?:safety|safeguards|guardrails|content moderation))\b|\b(?:system|admin|developer|safety|security) override\b|\b(?:safety|filters?|restrictions|moderation|censorship) ?[=:] ?(?:off|none|false|0|disabled)\b|\bmode ?[=:] ?(?:unrestricted|jailbreak|god|developer)\b/g,
+  },
+  {
+    id: 'skip_checks',
+    category: 'tool_hijack',
+    weight: 0.5,
+    pattern:
+      /\b(?:skip|bypass|ignore|disable|override)\b (?:all |any |the )?(?:permission|security|safety|authori[sz]ation|auth|access|verification|approval) (?:checks?|controls?|rules|steps?)\b/g,
+  },
+  {
+    id: 'never_refuse',
+    category: 'jailbreak',
+    weight: 0.4,
+    pattern:
+      /\b(?:never|doesn't|does not|won't|will not|cannot|can't|must not|mustn't) (?:ever )?(?:refuses?|declines?|says? no|rejects? a request)\b|\bwithout (?:any )?(?:refusals?|refusing|declining)\b/g,
+  },
+  {
+    id: 'identity_override',
+    category: 'role_play',
+    weight: 0.5,
+    pattern:
+      /\byou are no longer (?:a |an |the )?(?:helpful |harmless )?(?:assistant|ai|chatbot|model|bound|restricted|limited)\b|\byou are (?:now )?(?:called |named )?[a-z]+gpt\b/g,
+  },
+  {
     id: 'new_instructions',
     category: 'instruction_override',
     weight: 0.45,
@@ -91,7 +133,8 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     id: 'instead_say',
     category: 'output_hijack',
     weight: 0.4,
-    pattern: /\binstead,? (?:just |only )?(?:say|print|output|write|respond|reply|answer|return)\b/g,
+    pattern:
+      /\binstead,? (?:just |only )?(?:say|print|output|write|respond|reply|answer|return|recommend|tell|suggest|insert)\b/g,
   },
   // Output hijacking
   {
@@ -106,7 +149,7 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     category: 'output_hijack',
     weight: 0.3,
     pattern:
-      /\b(?:say|print|output|repeat|write|respond with) (?:exactly|verbatim|word for word|only the)\b/g,
+      /\b(?:say|print|output|repeat|write|respond with) (?:exactly|verbatim|word for word|only the)\b|\b(?:reply|respond|answer) (?:only )?with (?:the (?:words?|phrase|sentence|text)|exactly)\b|\bword for word\b/g,
   },
   // Role play and jailbreak personas
   {
@@ -114,7 +157,7 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     category: 'jailbreak',
     weight: 0.6,
     pattern:
-      /\b(?:do anything now|developer mode|dev mode enabled|god mode|jailbreak(?:ed|ing|s)?|jailbroken|(?:dan|stan|dude|evil) mode|strive to avoid norms|anti-?dan|unfiltered (?:mode|response|ai|version)|uncensored (?:mode|ai|response|version))\b/g,
+      /\b(?:do anything now|developer mode|dev mode enabled|god mode|jailbreak(?:ed|ing|s)?|jailbroken|(?:dan|stan|dude|evil) mode|strive to avoid norms|anti-?dan|(?:unfiltered|uncensored|unrestricted) (?:mode|responses?|ai|version|model|assistant|chatbot))\b/g,
   },
   {
     id: 'persona_name',
@@ -142,14 +185,14 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     category: 'jailbreak',
     weight: 0.55,
     pattern:
-      /\b(?:broken free|break free|freed from|free (?:of|from) (?:the )?(?:typical )?confines|(?:do not|don't|does not|doesn't) (?:have to|need to) (?:abide|follow|comply)|not (?:bound|restricted|limited) by (?:any|the|openai|rules|polic)|no longer (?:bound|restricted|limited)|ignore (?:all )?(?:ethical|moral|safety)|bypass (?:the |any )?(?:content |safety )?(?:policy|policies|filters?|guidelines|restrictions|censorship))/g,
+      /\b(?:broken free|break free|freed from|free (?:of|from) (?:the )?(?:typical )?confines|(?:do not|don't|does not|doesn't) (?:have to|need to) (?:abide|follow|comply)|not (?:bound|restricted|limited) by (?:any|the|openai|rules|polic)|no longer (?:bound|restricted|limited)|ignore (?:all )?(?:ethical|moral|safety)|bypass (?:the |any |a |an )?(?:content |safety )?(?:policy|policies|filters?|guidelines|restrictions|censorship))/g,
   },
   {
     id: 'no_restrictions',
     category: 'jailbreak',
     weight: 0.25,
     pattern:
-      /\b(?:without (?:any )?(?:restrictions|limitations|censorship|filters|filtering|ethical|moral)|(?:no|zero) (?:restrictions|limitations|filters|censorship|ethical (?:guidelines|constraints)|morals|moral (?:constraints|compass)))\b/g,
+      /\b(?:without (?:any )?(?:restrictions|limitations|censorship|filters|filtering|ethical|moral|safety (?:guidelines|filters|rules|measures)|guardrails)|(?:no|zero) (?:restrictions|limitations|filters|censorship|ethical (?:guidelines|constraints)|morals|moral (?:constraints|compass)|guardrails))\b/g,
   },
   {
     id: 'dual_response',
@@ -195,6 +238,13 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
       `\\b(?:reveal|show|print|repeat|output|display|leak|disclose|tell me|give me|what (?:is|are|was|were)|share|expose|dump|spell out|recite|write out|copy)\\b${NOT_END}{0,20}?\\b(?:${SECRET_PROMPT})\\b`,
       'g',
     ),
+  },
+  {
+    id: 'reveal_confidential',
+    category: 'prompt_exfiltration',
+    weight: 0.5,
+    pattern:
+      /\b(?:reveal|disclose|leak|share|output|print|dump|list)\b[^.!?\n]{0,30}\b(?:confidential|sensitive|private|secret|internal)\b[^.!?\n]{0,15}\b(?:data|information|details|contents?|files?)\b|\bcontents? of (?:your|the) (?:context(?: window)?|memory|prompt|conversation|instructions)\b|\b(?:reveal|disclose|leak|output|print|dump|list)\b (?:all |any |the |your )?(?:api keys|credentials|passwords|access tokens|secrets)\b/g,
   },
   {
     id: 'repeat_text_above',
@@ -263,6 +313,48 @@ export const INJECTION_SIGNALS: readonly InjectionSignal[] = [
     weight: 0.3,
     pattern:
       /\b(?:ai|assistant|chatbot|llm|gpt|claude|language model)s?\b[^.!?\n]{0,20}\b(?:must|should now|will now|are instructed to|reading this|processing this)\b/g,
+  },
+  {
+    id: 'instructions_for_summariser',
+    category: 'tool_hijack',
+    weight: 0.45,
+    pattern:
+      /\bwhen (?:you )?(?:summari[sz]ing|summari[sz]e|reading|read|see|processing|process|answering questions about|asked about) (?:this|the) (?:page|document|text|email|message|article|content|website|file|review|comment|post|note|ticket)\b/g,
+  },
+  {
+    id: 'addresses_every_reader_model',
+    category: 'tool_hijack',
+    weight: 0.5,
+    pattern:
+      /\b(?:any|all|every|each) (?:ai|assistant|llm|language model|chatbot|agent|model)s? (?:reading|processing|summari[sz]ing|that reads|that processes|who reads) (?:this|it)\b/g,
+  },
+  {
+    id: 'plant_text_in_output',
+    category: 'output_hijack',
+    weight: 0.4,
+    pattern:
+      /\b(?:add|append|insert|include|put)\b (?:the |this |a |an )?(?:following )?(?:sentence|phrase|text|line|words?|link|url|message)\b[^.!?\n]{0,60}\b(?:your|the) (?:summary|answer|response|reply|output)\b/g,
+  },
+  {
+    id: 'steer_the_user',
+    category: 'tool_hijack',
+    weight: 0.4,
+    pattern:
+      /\b(?:tell|ask|urge|convince|persuade) the user to (?:visit|click|go to|open|call|download|install|enter|provide|share|send)\b|\binclude (?:this|the following) (?:link|url|text) in (?:your|the) (?:answer|response|reply|summary|output)\b|\bask the user for (?:their|his|her) (?:password|credit card|card number|credentials|login|bank)/g,
+  },
+  {
+    id: 'greets_the_model',
+    category: 'tool_hijack',
+    weight: 0.3,
+    pattern:
+      /(?:^|[.!?\n]\s*|<!--\s*)(?:(?:hi|hello|hey|dear|attention|note (?:to|for)|message (?:to|for)),? )?(?:the |all |any )?(?:bing|chatgpt|gpt|copilot|claude|gemini|assistant|ai|llm|chatbot|language model)s? ?[,:]|\b(?:hi|hello|hey|dear) (?:bing|chatgpt|copilot|claude|gemini|assistant|ai)\b/g,
+  },
+  {
+    id: 'hypothetical_unrestricted',
+    category: 'jailbreak',
+    weight: 0.35,
+    pattern:
+      /\bwhat would (?:an? )?(?:ai|model|assistant|chatbot|llm)\b[^.?!\n]{0,50}\b(?:say|answer|respond|reply|do)\b|\b(?:hypothetically|in a fictional world|for a novel)\b[^.?!\n]{0,40}\b(?:no|without) (?:rules|restrictions|limits|guidelines)/g,
   },
   {
     id: 'hide_from_user',
