@@ -35,6 +35,8 @@ interface Labelled {
   readonly id: string;
   readonly text: string;
   readonly group?: string;
+  /** The fixtures' own split: `development` rows were looked at while writing the detector. */
+  readonly split?: string;
 }
 
 interface Rate {
@@ -48,8 +50,9 @@ function readJsonl(file: string): Labelled[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => {
-      const row = JSON.parse(line) as { _id: string; title?: string; text: string };
-      return { id: row._id, text: row.title ? `${row.title}\n${row.text}` : row.text };
+      const row = JSON.parse(line) as { _id: string; title?: string; text: string; split?: string };
+      const text = row.title ? `${row.title}\n${row.text}` : row.text;
+      return { id: row._id, text, ...(row.split ? { split: row.split } : {}) };
     });
 }
 
@@ -112,14 +115,10 @@ function main(): void {
   const trainQueries = readJsonl(need(join(scifact, 'train', 'queries.jsonl')));
   const testQueries = readJsonl(need(join(scifact, 'queries.jsonl')));
   const corpus = readJsonl(need(join(scifact, 'corpus.jsonl')));
-  // Two disjoint, evenly spread samples of abstracts: one looked at while setting weights, one held out.
   const hardBenign = readJsonl(need(values.benign));
-  const crafted = readFileSync(need(values.crafted), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { _id: string; split: string; text: string });
-  const craftedSplit = (split: string): Labelled[] =>
-    crafted.filter((c) => c.split === split).map((c) => ({ id: c._id, text: c.text }));
+  const crafted = readJsonl(need(values.crafted));
+  const split = (rows: readonly Labelled[], name: string): Labelled[] => rows.filter((r) => r.split === name);
+  // Two disjoint, evenly spread samples of abstracts: one looked at while setting weights, one held out.
   const sampleSize = Math.min(Math.floor(corpus.length / 2), Number(values['corpus-sample']));
   const step = corpus.length / sampleSize;
   const corpusDev = Array.from({ length: sampleSize }, (_, i) => corpus[Math.floor(i * step)]!);
@@ -157,9 +156,10 @@ function main(): void {
         groups.map((g) => [g, summary(rate(attacks.filter((a) => a.group === g)))]),
       ),
       missed: attacks.filter((a) => !all.hits.includes(a)).map((a) => a.id),
-      craftedDevelopment: summary(rate(craftedSplit('development'))),
-      craftedHeldOut: summary(rate(craftedSplit('held-out'))),
-      craftedMissed: crafted.filter((c) => !detector.assess(c.text).flagged).map((c) => c._id),
+      craftedDevelopment: summary(rate(split(crafted, 'development'))),
+      craftedDevelopment2: summary(rate(split(crafted, 'development-2'))),
+      craftedHeldOut: summary(rate(split(crafted, 'held-out'))),
+      craftedMissed: crafted.filter((c) => !detector.assess(c.text).flagged).map((c) => c.id),
       obfuscated: Object.fromEntries(
         Object.entries(OBFUSCATIONS).map(([name, f]) => [
           name,
@@ -172,7 +172,8 @@ function main(): void {
       scifactTestQueries: summary(rate(testQueries)),
       scifactAbstractsDevelopment: summary(rate(corpusDev)),
       scifactAbstractsHeldOut: summary(rate(corpusHeldOut)),
-      instructionLikeBenign: summary(rate(hardBenign)),
+      instructionLikeBenignDevelopment: summary(rate(split(hardBenign, 'development'))),
+      instructionLikeBenignHeldOut: summary(rate(split(hardBenign, 'held-out'))),
     },
     falsePositives: [trainQueries, testQueries, corpusDev, corpusHeldOut, hardBenign]
       .flatMap((texts) => rate(texts).hits)
@@ -199,12 +200,13 @@ function main(): void {
   }
   writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
   const line = (name: string, r: Rate): string =>
-    `${name.padEnd(34)} ${String(r.flagged).padStart(4)}/${String(r.n).padEnd(5)} ${(r.rate * 100).toFixed(1)}%`;
+    `${name.padEnd(38)} ${String(r.flagged).padStart(4)}/${String(r.n).padEnd(5)} ${(r.rate * 100).toFixed(1)}%`;
   console.log(`prompt-injection detector, threshold ${detector.threshold}`);
   console.log(line('attacks, all (detection rate)', results.attacks.all));
   console.log(line('attacks, development (even rows)', results.attacks.development));
   console.log(line('attacks, held out (odd rows)', results.attacks.heldOut));
   console.log(line('crafted injections, development', results.attacks.craftedDevelopment));
+  console.log(line('crafted injections, development 2', results.attacks.craftedDevelopment2));
   console.log(line('crafted injections, held out', results.attacks.craftedHeldOut));
   for (const [name, r] of Object.entries(results.attacks.obfuscated))
     console.log(line(`attacks, ${name}`, r));
@@ -212,7 +214,8 @@ function main(): void {
   console.log(line('SciFact test queries (FP rate)', results.benign.scifactTestQueries));
   console.log(line('SciFact abstracts, dev (FP rate)', results.benign.scifactAbstractsDevelopment));
   console.log(line('SciFact abstracts, held out (FP rate)', results.benign.scifactAbstractsHeldOut));
-  console.log(line('instruction-like benign (FP rate)', results.benign.instructionLikeBenign));
+  console.log(line('instruction-like benign, dev (FP)', results.benign.instructionLikeBenignDevelopment));
+  console.log(line('instruction-like benign, held out', results.benign.instructionLikeBenignHeldOut));
   console.log(`PII on SciFact queries: ${JSON.stringify(results.pii.scifactQueries)}`);
   console.log(`PII on SciFact abstracts: ${JSON.stringify(results.pii.scifactAbstracts)}`);
   console.log(`speed on SciFact abstracts: ${JSON.stringify(speed)}`);
