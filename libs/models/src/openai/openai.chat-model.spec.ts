@@ -319,6 +319,21 @@ void describe('OpenAiChatModel against a local Chat Completions server', () => {
     server.clientDisconnects = 0;
   });
 
+  void it('closes the connection when the caller stops reading early', async () => {
+    server.script({
+      type: 'completion',
+      content: 'one two three four five six',
+      chunkSize: 2,
+      stallAfterChunks: 4,
+    });
+    for await (const event of model({ apiKey: '' }).stream(QUESTION)) if (event.type === 'text-delta') break;
+    await waitFor(() => server.clientDisconnects === 1, {
+      description: 'the server to see the client leave',
+    });
+    server.clientDisconnects = 0;
+    assert.equal(server.requests[0]?.headers.authorization, undefined);
+  });
+
   void it('times out an answer that stalls, as a timeout error', async () => {
     server.script({ type: 'completion', content: 'stalled', stallAfterChunks: 1 });
     const err = await rejection(collectChat(model({ timeoutMs: 300, maxRetries: 0 }).stream(QUESTION)));
