@@ -1,0 +1,11 @@
+export * from './chat-model.port.js';
+export * from './model-error.js';
+export * from './chat-result.js';
+export * from './token-estimate.js';
+export * from './openai/openai.chat-model.js';
+export { parseServerSentEvents, type ServerSentEvent } from './openai/sse.js';
+export * from './chat-turn.js';
+export * from './extractive/extractive.chat-model.js';
+export { citationsIn, readPassages, type Passage } from './extractive/passages.js';
+export { splitSentences } from './extractive/text-analysis.js';
+export * from './chat-model.config.js';
