@@ -1,9 +1,12 @@
 // Entry point of the Cairn image: `cairn <command>` runs one service, the all-in-one process, or the
 // Kafka topic set-up. Each service reads its configuration from CAIRN_* variables (see docs/deploy.md).
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
 
-const app = import.meta.dirname;
+// In the image this file sits beside services/; in the repository it is deploy/docker/cairn.mjs.
+const here = import.meta.dirname;
+const app = existsSync(join(here, 'services')) ? here : resolve(here, '..', '..');
 const commands = {
   ingestion: 'services/ingestion/dist/main.js',
   embedding: 'services/embedding/dist/main.js',
