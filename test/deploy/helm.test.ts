@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { listConfigKeys, loadConfig, platformConfigSchema, type PlatformConfig } from '@cairn/config';
 import { agentRunnerConfigSchema } from '@cairn/agent-runner';
-import { allInOneConfigSchema } from '@cairn/all-in-one';
 import { auditConfigSchema } from '@cairn/audit';
 import { embeddingConfigSchema } from '@cairn/embedding';
 import { ingestionConfigSchema } from '@cairn/ingestion';
@@ -27,6 +27,11 @@ import {
   type Scenario,
 } from './chart-fixture.js';
 import { containerEnvs, isMounted, type ContainerEnv } from './workload-env.js';
+
+// The all-in-one is an app (no library may import it): read its real, compiled schema by path.
+const { allInOneConfigSchema } = (await import(
+  pathToFileURL(join(REPO_ROOT, 'services', 'all-in-one', 'dist', 'all-in-one.config.js')).href
+)) as { allInOneConfigSchema: z.ZodObject };
 
 /** The config schema each command of the image validates its environment with. */
 const SCHEMAS: Record<string, z.ZodObject> = {
