@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -395,6 +395,22 @@ describe('Helm chart deploy/helm/cairn', { timeout: 240_000 }, () => {
     assert.ok(!kinds(manifests).includes('Job'));
     const env = containerEnvs(manifests)[0]!;
     assert.equal(env.values.get('CAIRN_EVENTS_BACKEND'), 'embedded');
+  });
+
+  it('points KEDA at consumer groups the services really use', () => {
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as {
+      services: Record<string, { kedaConsumerGroups: string[] }>;
+    };
+    const component = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    for (const [key, service] of Object.entries(values.services)) {
+      const dir = join(REPO_ROOT, 'services', component(key), 'src');
+      const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.consumer.ts'))
+        .map((file) => readFileSync(join(dir, file), 'utf8'))
+        .join('\n');
+      for (const group of service.kedaConsumerGroups)
+        assert.match(sources, new RegExp(`group: '${group}'`), `${key}: no consumer in group ${group}`);
+    }
   });
 
   it('has a README listing every value of values.yaml', () => {
