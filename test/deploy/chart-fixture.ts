@@ -95,3 +95,22 @@ export function helmTemplate(
     .filter((manifest): manifest is Manifest => manifest !== null);
   return { text: result.stdout, manifests };
 }
+
+/** A scenario rendered: its manifests and the file holding them (for the command-line checkers). */
+export interface Rendered {
+  readonly scenario: Scenario;
+  readonly file: string;
+  readonly manifests: Manifest[];
+}
+
+/** Renders every scenario into one directory. */
+export function renderScenarios(chart: string): { dir: string; rendered: Rendered[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-rendered-'));
+  const rendered = SCENARIOS.map((scenario, index) => {
+    const { text, manifests } = helmTemplate(chart, valuesArgs(scenario));
+    const file = join(dir, `${index}-${scenario.name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
+    writeFileSync(file, text);
+    return { scenario, file, manifests };
+  });
+  return { dir, rendered };
+}
