@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,51 +7,34 @@ import { DocumentStatus, IngestionService } from '@cairn/contracts/cairn/ingesti
 import { RetrievalService, SearchMode } from '@cairn/contracts/cairn/retrieval/v1/retrieval';
 import { createGrpcClient } from '@cairn/grpc';
 import { waitFor } from '@cairn/testing';
-import { REPO_ROOT, skipKafka } from '../support/repo.js';
-
-const SCRIPT = join(REPO_ROOT, 'deploy', 'local', 'topology.mjs');
-
-/** Runs `node deploy/local/topology.mjs <command>` with the test run's Kafka and PostgreSQL. */
-function topology(command: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [SCRIPT, command], { encoding: 'utf8', timeout: 240_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { skipKafka } from '../support/repo.js';
+import { startLocalTopology, type LocalTopology } from '../support/topology.js';
 
 /** The distributed topology of deploy/local: every service its own process, configured by the chart. */
 void describe(
   'local distributed topology (deploy/local/topology.mjs)',
   { skip: skipKafka(), timeout: 300_000 },
   () => {
-    let addresses: Record<string, string>;
-    let runDir: string;
+    let topology: LocalTopology;
 
     before(() => {
-      const started = topology('start');
-      assert.equal(started.status, 0, started.stderr);
-      addresses = Object.fromEntries(
-        started.stdout
-          .split('\n')
-          .map((line) => /^([A-Z_]+)=(.*)$/.exec(line))
-          .filter((match): match is RegExpExecArray => match !== null)
-          .map((match) => [match[1]!, match[2]!]),
-      );
-      runDir = addresses['TOPOLOGY_DIR']!;
+      topology = startLocalTopology();
     });
     after(() => {
       // Idempotent: the last test stops it; this only cleans up after a failure.
-      topology('stop');
+      topology.stop();
     });
 
     it('runs each service as its own process, serving its API', async () => {
-      assert.equal(topology('status').status, 0);
+      assert.ok(topology.ready());
       for (const [service, typeName] of [
-        ['INGESTION', 'cairn.ingestion.v1.IngestionService'],
-        ['EMBEDDING', 'cairn.embedding.v1.EmbeddingService'],
-        ['RETRIEVAL', 'cairn.retrieval.v1.RetrievalService'],
-        ['AGENT_RUNNER', 'cairn.agent.v1.AgentService'],
-        ['AUDIT', 'cairn.audit.v1.AuditService'],
+        ['ingestion', 'cairn.ingestion.v1.IngestionService'],
+        ['embedding', 'cairn.embedding.v1.EmbeddingService'],
+        ['retrieval', 'cairn.retrieval.v1.RetrievalService'],
+        ['agent-runner', 'cairn.agent.v1.AgentService'],
+        ['audit', 'cairn.audit.v1.AuditService'],
       ] as const) {
-        const client = createGrpcClient(Health, addresses[`${service}_GRPC`]!);
+        const client = createGrpcClient(Health, topology.grpc(service));
         try {
           const { status } = await client.check({ service: typeName }, { deadlineMs: 5_000 });
           assert.equal(status, HealthCheckResponse_ServingStatus.SERVING, service);
@@ -63,9 +45,9 @@ void describe(
     });
 
     it('ingests a document through ingestion and finds it through retrieval (Kafka, PostgreSQL, Qdrant)', async () => {
-      const apiKey = addresses['CAIRN_API_KEY']!;
-      const ingestion = createGrpcClient(IngestionService, addresses['INGESTION_GRPC']!, { apiKey });
-      const retrieval = createGrpcClient(RetrievalService, addresses['RETRIEVAL_GRPC']!, { apiKey });
+      const apiKey = topology.apiKey;
+      const ingestion = createGrpcClient(IngestionService, topology.grpc('ingestion'), { apiKey });
+      const retrieval = createGrpcClient(RetrievalService, topology.grpc('retrieval'), { apiKey });
       try {
         const text = '# Travel\n\nBook economy class for flights under six hours.';
         const { documentId } = await ingestion.ingest({
@@ -81,10 +63,12 @@ void describe(
             (await ingestion.getDocument({ documentId })).document?.status === DocumentStatus.INDEXED,
           { timeoutMs: 90_000, intervalMs: 200, description: 'the document to be indexed' },
         );
+        // Other topologies share the test broker: look only at this document.
         const { chunks } = await retrieval.search({
           query: 'which class do I fly?',
           mode: SearchMode.HYBRID,
           topK: 3,
+          filter: { must: [{ key: 'document_id', match: { case: 'equals', value: documentId } }] },
         });
         const hit = chunks.find((chunk) => chunk.chunk?.documentId === documentId);
         assert.ok(hit, 'the ingested document is found');
@@ -96,11 +80,9 @@ void describe(
     });
 
     it('stops every process cleanly, and the fake Qdrant saw only requests its OpenAPI document allows', () => {
-      const stopped = topology('stop');
-      assert.equal(stopped.status, 0, stopped.stderr);
-      assert.equal(topology('status').status, 3);
-      const qdrantLog = join(runDir, 'fake-qdrant.log');
-      assert.doesNotMatch(readFileSync(qdrantLog, 'utf8'), /violation:/);
+      assert.ok(topology.stop(), 'a process had to be killed');
+      assert.ok(!topology.ready());
+      assert.doesNotMatch(readFileSync(join(topology.runDir, 'fake-qdrant.log'), 'utf8'), /violation:/);
     });
   },
 );
