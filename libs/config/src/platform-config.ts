@@ -40,6 +40,29 @@ export const platformConfigShape = {
         .min(1024)
         .default(16 * 1024 * 1024)
         .describe('Largest gRPC message accepted or sent, in bytes.'),
+      tls: z
+        .object({
+          certFile: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('PEM certificate chain of the gRPC server; with keyFile, gRPC is served over TLS.'),
+          keyFile: z.string().min(1).optional().describe('PEM private key of the gRPC server certificate.'),
+          clientCaFile: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('PEM CA bundle; when set, clients must present a certificate it signed (mTLS).'),
+        })
+        .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), {
+          message: 'set both CAIRN_GRPC_TLS_CERT_FILE and CAIRN_GRPC_TLS_KEY_FILE, or neither',
+          path: ['keyFile'],
+        })
+        .refine((tls) => tls.clientCaFile === undefined || tls.certFile !== undefined, {
+          message: 'mTLS (CAIRN_GRPC_TLS_CLIENT_CA_FILE) needs TLS: set the certificate and key files too',
+          path: ['clientCaFile'],
+        })
+        .prefault({}),
     })
     .prefault({}),
   http: z

@@ -23,6 +23,7 @@ export {
   type GrpcListenOptions,
   type AddServiceOptions,
 } from './server/cairn-grpc-server.js';
+export { serverCredentialsFromFiles, type ServerTlsFiles } from './server/tls-credentials.js';
 export { HealthStatusRegistry } from './health/health-status.registry.js';
 export { ServingStatus } from './health/health.service.js';
 export { DescriptorIndex } from './reflection/descriptor-index.js';

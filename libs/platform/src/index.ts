@@ -6,3 +6,4 @@ export * from './platform.module.js';
 export * from './platform.tokens.js';
 export * from './run-service-process.js';
 export * from './not-yet-available.js';
+export * from './ensure-topics.js';

@@ -2,7 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@cairn/config';
 import { allFiles, eventSchemas } from '@cairn/contracts';
 import { EventsModule, topicFor, type EventBus } from '@cairn/events';
-import { GrpcServerModule, type ApiKeyStore } from '@cairn/grpc';
+import {
+  GrpcServerModule,
+  serverCredentialsFromFiles,
+  type ApiKeyStore,
+  type ServerTlsFiles,
+} from '@cairn/grpc';
 import { HealthRegistry, type Logger } from '@cairn/observability';
 import type { Registry } from 'prom-client';
 import { OpsHttpLifecycle } from './ops-http.lifecycle.js';
@@ -38,6 +43,7 @@ export class PlatformModule {
           metrics: options.metrics,
           host: config.grpc.host,
           port: config.grpc.port,
+          credentials: serverCredentialsFromFiles(tlsFilesOf(config)),
           maxReceiveMessageLength: config.grpc.maxMessageBytes,
           maxSendMessageLength: config.grpc.maxMessageBytes,
         }),
@@ -61,4 +67,10 @@ export class PlatformModule {
       exports: [PLATFORM_CONFIG, LOGGER, METRICS_REGISTRY, HealthRegistry, OpsHttpLifecycle],
     };
   }
+}
+
+/** The gRPC server's TLS files, when TLS is configured (the schema requires cert and key together). */
+function tlsFilesOf(config: PlatformConfig): ServerTlsFiles | undefined {
+  const { certFile, keyFile, clientCaFile } = config.grpc.tls;
+  return certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined;
 }

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { credentials } from '@grpc/grpc-js';
+import {
+  Health,
+  HealthCheckResponse_ServingStatus as ServingStatus,
+} from '@cairn/contracts/grpc/health/v1/health';
+import { createGrpcClient } from '../client/grpc-client.js';
+import { GrpcError, Status } from '../errors/grpc-error.js';
+import { InMemoryApiKeyStore } from '../auth/in-memory.api-key-store.js';
+import { CairnGrpcServer } from './cairn-grpc-server.js';
+import { serverCredentialsFromFiles, type ServerTlsFiles } from './tls-credentials.js';
+
+/** A throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with openssl. */
+function makePki(): {
+  dir: string;
+  server: ServerTlsFiles;
+  ca: Buffer;
+  clientCert: Buffer;
+  clientKey: Buffer;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-tls-'));
+  const openssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=cairn test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+  );
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  for (const [name, ext] of [
+    ['server', ['-extfile', 'server.ext']],
+    ['client', []],
+  ] as const) {
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      `${name}.crt`,
+      ...ext,
+    );
+  }
+  return {
+    dir,
+    server: { certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') },
+    ca: readFileSync(join(dir, 'ca.crt')),
+    clientCert: readFileSync(join(dir, 'client.crt')),
+    clientKey: readFileSync(join(dir, 'client.key')),
+  };
+}
+
+async function startServer(files: ServerTlsFiles): Promise<{ server: CairnGrpcServer; address: string }> {
+  const server = new CairnGrpcServer({ apiKeyStore: new InMemoryApiKeyStore([]) });
+  const port = await server.start({
+    host: '127.0.0.1',
+    port: 0,
+    credentials: serverCredentialsFromFiles(files),
+  });
+  return { server, address: `127.0.0.1:${port}` };
+}
+
+async function healthOver(
+  address: string,
+  creds: ReturnType<typeof credentials.createSsl>,
+): Promise<ServingStatus> {
+  const client = createGrpcClient(Health, address, {
+    credentials: creds,
+    // The certificate names localhost; dial the IP it is bound to.
+    channelOptions: { 'grpc.ssl_target_name_override': 'localhost' },
+  });
+  try {
+    return (await client.check({ service: '' }, { deadlineMs: 5_000 })).status;
+  } finally {
+    client.close();
+  }
+}
+
+describe('gRPC server credentials from PEM files', { timeout: 60_000 }, () => {
+  let pki: ReturnType<typeof makePki>;
+  before(() => {
+    pki = makePki();
+  });
+
+  describe('TLS', () => {
+    let started: Awaited<ReturnType<typeof startServer>>;
+    before(async () => {
+      started = await startServer(pki.server);
+    });
+    after(() => started.server.stop(100));
+
+    it('serves clients that trust the CA', async () => {
+      assert.equal(await healthOver(started.address, credentials.createSsl(pki.ca)), ServingStatus.SERVING);
+    });
+
+    it('refuses plaintext clients', async () => {
+      await assert.rejects(
+        healthOver(started.address, credentials.createInsecure()),
+        (error: unknown) => error instanceof GrpcError && error.code === Status.UNAVAILABLE,
+      );
+    });
+  });
+
+  describe('mutual TLS', () => {
+    let started: Awaited<ReturnType<typeof startServer>>;
+    before(async () => {
+      started = await startServer({ ...pki.server, clientCaFile: join(pki.dir, 'ca.crt') });
+    });
+    after(() => started.server.stop(100));
+
+    it('serves a client with a certificate the client CA signed', async () => {
+      const creds = credentials.createSsl(pki.ca, pki.clientKey, pki.clientCert);
+      assert.equal(await healthOver(started.address, creds), ServingStatus.SERVING);
+    });
+
+    it('refuses a client without a certificate', async () => {
+      await assert.rejects(
+        healthOver(started.address, credentials.createSsl(pki.ca)),
+        (error: unknown) => error instanceof GrpcError && error.code === Status.UNAVAILABLE,
+      );
+    });
+  });
+
+  it('names the file it cannot read', () => {
+    assert.throws(
+      () => serverCredentialsFromFiles({ certFile: '/nonexistent/tls.crt', keyFile: '/nonexistent/tls.key' }),
+      /cannot read the gRPC TLS (certificate|key) \/nonexistent\/tls\.(crt|key)/,
+    );
+  });
+});
