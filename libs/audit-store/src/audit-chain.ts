@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 import { clone, toBinary } from '@bufbuild/protobuf';
 import { AuditRecordSchema, type AuditRecord } from '@cairn/contracts/cairn/audit/v1/audit';
-import type { Subject } from './audit-store.port.js';
+import type { Checkpoint, Subject } from './audit-store.port.js';
 
 /** `prev_hash` of a tenant's first record: 32 zero bytes. */
 export const GENESIS_HASH: Uint8Array = new Uint8Array(32);
@@ -43,6 +43,32 @@ export function checkpointMessage(tenant: string, sequence: number | bigint, has
   return new TextEncoder().encode(
     `cairn-audit-checkpoint:v1:${tenant}:${sequence}:${Buffer.from(hash).toString('hex')}`,
   );
+}
+
+/** Signs the head (`sequence`, `hash`) of a tenant's chain with an Ed25519 key. */
+export function signCheckpoint(
+  privateKey: KeyObject,
+  keyId: string,
+  tenant: string,
+  sequence: number,
+  hash: Uint8Array,
+): Checkpoint {
+  return {
+    tenant,
+    sequence,
+    hash,
+    recordId: recordId(tenant, sequence),
+    algorithm: CHECKPOINT_ALGORITHM,
+    keyId,
+    signature: new Uint8Array(sign(null, checkpointMessage(tenant, sequence, hash), privateKey)),
+    signedAt: new Date(),
+  };
+}
+
+/** True when the checkpoint's signature verifies with `publicKey`. */
+export function checkpointSignatureValid(publicKey: KeyObject, checkpoint: Checkpoint): boolean {
+  const message = checkpointMessage(checkpoint.tenant, checkpoint.sequence, checkpoint.hash);
+  return verify(null, message, publicKey, checkpoint.signature);
 }
 
 /** Byte-wise equality. */

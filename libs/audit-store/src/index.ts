@@ -2,11 +2,13 @@ export * from './audit-store.port.js';
 export {
   CHECKPOINT_ALGORITHM,
   checkpointMessage,
+  checkpointSignatureValid,
   GENESIS_HASH,
   payloadDigest,
   recordHash,
   recordId,
   sameBytes,
+  signCheckpoint,
   sortSubjects,
 } from './audit-chain.js';
 export {

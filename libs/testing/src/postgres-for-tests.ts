@@ -12,11 +12,8 @@ export type PostgresForTests =
  */
 export function postgresForTests(suite: string): PostgresForTests {
   // eslint-disable-next-line no-restricted-properties -- tests read the environment the test runner set.
-  const {
-    CAIRN_POSTGRES_URL: url,
-    CAIRN_TEST_SKIP_POSTGRES: skip,
-    CAIRN_TEST_SKIP_KAFKA: unitOnly,
-  } = process.env;
+  const env = process.env;
+  const { CAIRN_POSTGRES_URL: url, CAIRN_TEST_SKIP_POSTGRES: skip, CAIRN_TEST_SKIP_KAFKA: unitOnly } = env;
   if (skip === '1') return { url: '', skip: `CAIRN_TEST_SKIP_POSTGRES=1: ${suite} not run` };
   if (url !== undefined && url !== '') return { url };
   if (unitOnly === '1')

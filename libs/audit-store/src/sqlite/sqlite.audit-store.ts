@@ -107,7 +107,7 @@ export class SqliteAuditStore extends SqlAuditStore {
 function executor(connection: DatabaseSync): SqlExecutor {
   const bind = (params: readonly SqlValue[]): SQLInputValue[] => [...params];
   return {
-    rows: async (sql, params = []) => connection.prepare(sql).all(...bind(params)) as SqlRow[],
+    rows: async (sql, params = []): Promise<SqlRow[]> => connection.prepare(sql).all(...bind(params)),
     run: async (sql, params = []) => Number(connection.prepare(sql).run(...bind(params)).changes),
   };
 }

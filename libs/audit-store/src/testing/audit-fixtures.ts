@@ -1,5 +1,5 @@
-import { generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
-import { CHECKPOINT_ALGORITHM, checkpointMessage, recordId } from '../audit-chain.js';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { checkpointSignatureValid, signCheckpoint } from '../audit-chain.js';
 import type { AuditEntry, Checkpoint } from '../audit-store.port.js';
 import type { CheckpointSignatureCheck } from '../verify-chain.js';
 
@@ -41,26 +41,11 @@ export class TestSigner {
   }
 
   checkpoint(tenant: string, sequence: number, hash: Uint8Array): Checkpoint {
-    return {
-      tenant,
-      sequence,
-      hash,
-      recordId: recordId(tenant, sequence),
-      algorithm: CHECKPOINT_ALGORITHM,
-      keyId: this.keyId,
-      signature: new Uint8Array(sign(null, checkpointMessage(tenant, sequence, hash), this.privateKey)),
-      signedAt: new Date(),
-    };
+    return signCheckpoint(this.privateKey, this.keyId, tenant, sequence, hash);
   }
 
   readonly check: CheckpointSignatureCheck = (checkpoint) =>
-    checkpoint.keyId === this.keyId &&
-    verify(
-      null,
-      checkpointMessage(checkpoint.tenant, checkpoint.sequence, checkpoint.hash),
-      this.publicKey,
-      checkpoint.signature,
-    )
+    checkpoint.keyId === this.keyId && checkpointSignatureValid(this.publicKey, checkpoint)
       ? undefined
       : 'the signature does not verify';
 }
