@@ -1,6 +1,8 @@
 import pg from 'pg';
+import { GENESIS_HASH } from '../audit-chain.js';
 import { AuditStoreError } from '../audit-store.port.js';
-import { SqlAuditStore } from '../sql/sql.audit-store.js';
+import { RECORD_COLUMNS } from '../sql/audit-rows.js';
+import { SqlAuditStore, type RecordWrite } from '../sql/sql.audit-store.js';
 import type { AuditTables, SqlExecutor, SqlRow, SqlValue } from '../sql/sql-executor.js';
 
 /** How the PostgreSQL store connects and where its tables live. */
@@ -96,6 +98,41 @@ export class PostgresAuditStore extends SqlAuditStore {
   /** Drops the store's schema and everything in it (tests). */
   async dropSchema(): Promise<void> {
     await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+  }
+
+  // One statement: the upsert takes the row lock and returns the head as it was.
+  protected override async lockHead(tx: SqlExecutor, tenant: string): Promise<SqlRow> {
+    const [head] = await tx.rows(
+      `INSERT INTO ${this.t.heads} (tenant, sequence, hash) VALUES (?, 0, ?)
+       ON CONFLICT (tenant) DO UPDATE SET tenant = EXCLUDED.tenant RETURNING sequence, hash`,
+      [tenant, GENESIS_HASH],
+    );
+    if (head === undefined) throw new Error(`audit head of tenant ${tenant} was not returned`);
+    return head;
+  }
+
+  // One statement for the record, its subjects, its payload and the head (one round trip).
+  protected override async writeRecord(tx: SqlExecutor, write: RecordWrite): Promise<void> {
+    await tx.run(
+      `WITH r AS (INSERT INTO ${this.t.records} (${RECORD_COLUMNS.join(', ')}, payload_erased)
+           VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')}, 0)),
+         s AS (INSERT INTO ${this.t.subjects} (tenant, kind, id, sequence)
+           SELECT ?::text, x.kind, x.id, ?::bigint FROM jsonb_to_recordset(?::jsonb) AS x(kind text, id text)),
+         p AS (INSERT INTO ${this.t.payloads} (tenant, sequence, payload) VALUES (?, ?, ?))
+       UPDATE ${this.t.heads} SET sequence = ?, hash = ? WHERE tenant = ?`,
+      [
+        ...write.values,
+        write.tenant,
+        write.sequence,
+        JSON.stringify(write.subjects.map(({ kind, id }) => ({ kind, id }))),
+        write.tenant,
+        write.sequence,
+        write.payload,
+        write.sequence,
+        write.hash,
+        write.tenant,
+      ],
+    );
   }
 
   protected async transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -24,8 +24,19 @@ import {
   textColumn,
   type AuditTables,
   type SqlExecutor,
+  type SqlRow,
   type SqlValue,
 } from './sql-executor.js';
+
+/** What `writeRecord` writes: the record's column values (in `RECORD_COLUMNS` order), its subjects and payload. */
+export interface RecordWrite {
+  readonly tenant: string;
+  readonly sequence: number;
+  readonly values: readonly SqlValue[];
+  readonly subjects: readonly Subject[];
+  readonly payload: Uint8Array;
+  readonly hash: Uint8Array;
+}
 
 /**
  * The audit store's logic on SQL, shared by the SQLite and PostgreSQL adapters; they supply the
@@ -49,16 +60,9 @@ export abstract class SqlAuditStore implements AuditStore {
     validateEntry(entry);
     const subjects = sortSubjects(entry.subjects);
     const digest = payloadDigest(entry.payload);
-    const { records, subjects: subjectsTable, payloads, heads } = this.t;
+    const { records } = this.t;
     return this.transaction(async (tx) => {
-      await tx.run(`INSERT INTO ${heads} (tenant, sequence, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING`, [
-        entry.tenant,
-        GENESIS_HASH,
-      ]);
-      const [head] = await tx.rows(`SELECT sequence, hash FROM ${heads} WHERE tenant = ?${this.lockClause}`, [
-        entry.tenant,
-      ]);
-      if (head === undefined) throw new Error(`audit head of tenant ${entry.tenant} vanished`);
+      const head = await this.lockHead(tx, entry.tenant);
       const [existing] = await tx.rows(`SELECT r.* FROM ${records} r WHERE r.tenant = ? AND r.event_id = ?`, [
         entry.tenant,
         entry.eventId,
@@ -100,30 +104,60 @@ export abstract class SqlAuditStore implements AuditStore {
         record.prevHash,
         record.hash,
       ];
-      await tx.run(
-        `INSERT INTO ${records} (${RECORD_COLUMNS.join(', ')}, payload_erased)
-         VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')}, 0)`,
+      await this.writeRecord(tx, {
+        tenant: entry.tenant,
+        sequence,
         values,
-      );
-      for (const subject of subjects)
-        await tx.run(`INSERT INTO ${subjectsTable} (tenant, kind, id, sequence) VALUES (?, ?, ?, ?)`, [
-          entry.tenant,
-          subject.kind,
-          subject.id,
-          sequence,
-        ]);
-      await tx.run(`INSERT INTO ${payloads} (tenant, sequence, payload) VALUES (?, ?, ?)`, [
-        entry.tenant,
-        sequence,
-        entry.payload,
-      ]);
-      await tx.run(`UPDATE ${heads} SET sequence = ?, hash = ? WHERE tenant = ?`, [
-        sequence,
-        record.hash,
-        entry.tenant,
-      ]);
+        subjects,
+        payload: entry.payload,
+        hash: record.hash,
+      });
       return { record, appended: true };
     });
+  }
+
+  /**
+   * Creates the tenant's head row if missing and locks it for the rest of the transaction; returns
+   * its `sequence` and `hash`. Two statements here; an adapter may do it in one.
+   */
+  protected async lockHead(tx: SqlExecutor, tenant: string): Promise<SqlRow> {
+    const { heads } = this.t;
+    await tx.run(`INSERT INTO ${heads} (tenant, sequence, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING`, [
+      tenant,
+      GENESIS_HASH,
+    ]);
+    const [head] = await tx.rows(`SELECT sequence, hash FROM ${heads} WHERE tenant = ?${this.lockClause}`, [
+      tenant,
+    ]);
+    if (head === undefined) throw new Error(`audit head of tenant ${tenant} vanished`);
+    return head;
+  }
+
+  /** Writes a new record, its subjects and payload, and moves the head to it (one statement each here). */
+  protected async writeRecord(tx: SqlExecutor, write: RecordWrite): Promise<void> {
+    const { tenant, sequence } = write;
+    await tx.run(
+      `INSERT INTO ${this.t.records} (${RECORD_COLUMNS.join(', ')}, payload_erased)
+       VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')}, 0)`,
+      write.values,
+    );
+    for (const subject of write.subjects)
+      await tx.run(`INSERT INTO ${this.t.subjects} (tenant, kind, id, sequence) VALUES (?, ?, ?, ?)`, [
+        tenant,
+        subject.kind,
+        subject.id,
+        sequence,
+      ]);
+    await tx.run(`INSERT INTO ${this.t.payloads} (tenant, sequence, payload) VALUES (?, ?, ?)`, [
+      tenant,
+      sequence,
+      write.payload,
+    ]);
+    await tx.run(`UPDATE ${this.t.heads} SET sequence = ?, hash = ? WHERE tenant = ?`, [
+      sequence,
+      write.hash,
+      tenant,
+    ]);
   }
 
   async query(tenant: string, query: AuditQuery, page: AuditPageRequest): Promise<AuditPage> {
