@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the benchmarks (test/dist/bench/*.bench.js) one after another and prints what they measure.
-// Starts PostgreSQL from deploy/local when CAIRN_POSTGRES_URL is not set, and stops it at the end.
+// Starts PostgreSQL and Kafka from deploy/local when CAIRN_POSTGRES_URL / CAIRN_KAFKA_BROKERS are not set,
+// and stops them at the end.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,23 +11,27 @@ const env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), process
 const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: root, env, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-let stopPostgres = () => {};
-if (!env.CAIRN_POSTGRES_URL) {
-  const started = spawnSync('bash', ['deploy/local/postgres.sh', 'start'], {
+const stops = [];
+/** Runs a deploy/local start script and sets `env[name]` to the `CAIRN_*=value` it prints. */
+function startLocal(script, name) {
+  const started = spawnSync('bash', [`deploy/local/${script}`, 'start'], {
     cwd: root,
     env,
     encoding: 'utf8',
   });
-  const url = /^CAIRN_POSTGRES_URL=(.*)$/m.exec(started.stdout ?? '')?.[1];
-  if (started.status !== 0 || !url) {
-    process.stderr.write(`bench: could not start PostgreSQL:\n${started.stderr ?? ''}`);
+  const value = new RegExp(`^${name}=(.*)$`, 'm').exec(started.stdout ?? '')?.[1];
+  if (started.status !== 0 || !value) {
+    process.stderr.write(`bench: ${script} start failed:\n${started.stderr ?? ''}`);
+    for (const stop of stops.reverse()) stop();
     process.exit(1);
   }
-  env.CAIRN_POSTGRES_URL = url;
-  stopPostgres = () =>
-    spawnSync('bash', ['deploy/local/postgres.sh', 'stop'], { cwd: root, env, stdio: 'inherit' });
+  env[name] = value;
+  stops.push(() =>
+    spawnSync('bash', [`deploy/local/${script}`, 'stop'], { cwd: root, env, stdio: 'inherit' }),
+  );
 }
-
+if (!env.CAIRN_POSTGRES_URL) startLocal('postgres.sh', 'CAIRN_POSTGRES_URL');
+if (!env.CAIRN_KAFKA_BROKERS) startLocal('kafka.sh', 'CAIRN_KAFKA_BROKERS');
 let failed = false;
 const dir = join(root, 'test', 'dist', 'bench');
 for (const file of readdirSync(dir)
@@ -41,5 +46,5 @@ for (const file of readdirSync(dir)
   });
   if (result.status !== 0) failed = true;
 }
-stopPostgres();
+for (const stop of stops.reverse()) stop();
 process.exit(failed ? 1 : 0);

@@ -47,6 +47,17 @@ async function appendRate(store: AuditStore, tenants: number, concurrency: numbe
   return RECORDS / ((performance.now() - started) / 1000);
 }
 
+/** Appends `RECORDS` entries of one tenant in batches of `size` (one transaction each); returns records/s. */
+async function batchRate(store: AuditStore, size: number): Promise<number> {
+  const tenant = `bench-batch-${randomUUID().slice(0, 8)}`;
+  const started = performance.now();
+  for (let n = 0; n < RECORDS; n += size)
+    await store.appendBatch(
+      Array.from({ length: Math.min(size, RECORDS - n) }, (_, i) => entry(tenant, n + i)),
+    );
+  return RECORDS / ((performance.now() - started) / 1000);
+}
+
 async function verifyRate(store: AuditStore): Promise<number> {
   const tenant = `bench-verify-${randomUUID().slice(0, 8)}`;
   for (let n = 0; n < RECORDS; n++) await store.append(entry(tenant, n));
@@ -63,6 +74,7 @@ async function measure(name: string, store: AuditStore): Promise<void> {
     ['1 tenant, 1 append at a time', await appendRate(store, 1, 1)],
     ['1 tenant, 16 concurrent appends', await appendRate(store, 1, 16)],
     ['8 tenants, 16 concurrent appends', await appendRate(store, 8, 16)],
+    ['1 tenant, batches of 200', await batchRate(store, 200)],
     ['verify (records checked/s)', await verifyRate(store)],
   ];
   for (const [label, rate] of rows)

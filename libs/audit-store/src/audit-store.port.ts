@@ -117,6 +117,11 @@ export interface AuditStore {
   /** Creates tables if missing (idempotent). */
   migrate(): Promise<void>;
   append(entry: AuditEntry): Promise<AppendResult>;
+  /**
+   * Appends several entries (any tenants) in one transaction, in their order within each tenant;
+   * results in the order of `entries`. An event id seen before, or earlier in the batch, appends nothing.
+   */
+  appendBatch(entries: readonly AuditEntry[]): Promise<AppendResult[]>;
   query(tenant: string, query: AuditQuery, page: AuditPageRequest): Promise<AuditPage>;
   /** The tenant's head; undefined for a tenant with no record. */
   head(tenant: string): Promise<TenantHead | undefined>;

@@ -26,6 +26,19 @@ export const auditConfigShape = {
           'Ed25519 key that signs checkpoints: PKCS#8 PEM, or the 32-byte seed in base64. Required with ' +
             'the postgres backend; unset on sqlite, a key is generated into <dataDir>/audit-signing-key.pem.',
         ),
+      batchMaxSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(200)
+        .describe('Most events of one partition appended in one store transaction.'),
+      batchMaxWaitMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(20)
+        .describe('How long a partition waits for a batch to fill before appending what it has, in ms.'),
       checkpointEvery: z
         .number()
         .int()

@@ -3,7 +3,7 @@ import { GENESIS_HASH } from '../audit-chain.js';
 import { AuditStoreError } from '../audit-store.port.js';
 import { RECORD_COLUMNS } from '../sql/audit-rows.js';
 import { SqlAuditStore, type RecordWrite } from '../sql/sql.audit-store.js';
-import type { AuditTables, SqlExecutor, SqlRow, SqlValue } from '../sql/sql-executor.js';
+import type { AuditTables, SqlExecutor, SqlParam, SqlRow, SqlValue } from '../sql/sql-executor.js';
 
 /** How the PostgreSQL store connects and where its tables live. */
 export interface PostgresAuditStoreOptions {
@@ -13,6 +13,24 @@ export interface PostgresAuditStoreOptions {
   /** Pool size (default 10). */
   readonly maxConnections?: number;
 }
+
+/** PostgreSQL types of `RECORD_COLUMNS`, in order. */
+const RECORD_TYPES = [
+  'text',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'bytea',
+  'bytea',
+  'bytea',
+] as const;
 
 function tablesIn(schema: string): AuditTables {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
@@ -111,26 +129,31 @@ export class PostgresAuditStore extends SqlAuditStore {
     return head;
   }
 
-  // One statement for the record, its subjects, its payload and the head (one round trip).
-  protected override async writeRecord(tx: SqlExecutor, write: RecordWrite): Promise<void> {
+  // One statement for all the records of a tenant's batch, their subjects and payloads, and the head.
+  protected override async writeRecords(tx: SqlExecutor, writes: readonly RecordWrite[]): Promise<void> {
+    const last = writes.at(-1);
+    if (last === undefined) return;
+    const column = (i: number): SqlValue[] => writes.map((w) => w.values[i] ?? null);
+    const subjects = writes.flatMap((w) =>
+      w.subjects.map((s) => [w.tenant, s.kind, s.id, w.sequence] as const),
+    );
     await tx.run(
       `WITH r AS (INSERT INTO ${this.t.records} (${RECORD_COLUMNS.join(', ')}, payload_erased)
-           VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')}, 0)),
+           SELECT *, 0 FROM unnest(${RECORD_TYPES.map((type) => `?::${type}[]`).join(', ')})),
          s AS (INSERT INTO ${this.t.subjects} (tenant, kind, id, sequence)
-           SELECT ?::text, x.kind, x.id, ?::bigint FROM jsonb_to_recordset(?::jsonb) AS x(kind text, id text)),
-         p AS (INSERT INTO ${this.t.payloads} (tenant, sequence, payload) VALUES (?, ?, ?))
+           SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])),
+         p AS (INSERT INTO ${this.t.payloads} (tenant, sequence, payload)
+           SELECT * FROM unnest(?::text[], ?::bigint[], ?::bytea[]))
        UPDATE ${this.t.heads} SET sequence = ?, hash = ? WHERE tenant = ?`,
       [
-        ...write.values,
-        write.tenant,
-        write.sequence,
-        JSON.stringify(write.subjects.map(({ kind, id }) => ({ kind, id }))),
-        write.tenant,
-        write.sequence,
-        write.payload,
-        write.sequence,
-        write.hash,
-        write.tenant,
+        ...RECORD_COLUMNS.map((_, i) => column(i)),
+        ...[0, 1, 2, 3].map((i) => subjects.map((row) => row[i] ?? null)),
+        writes.map((w) => w.tenant),
+        writes.map((w) => w.sequence),
+        writes.map((w) => w.payload),
+        last.sequence,
+        last.hash,
+        last.tenant,
       ],
     );
   }
@@ -156,11 +179,13 @@ export class PostgresAuditStore extends SqlAuditStore {
 
 /** `?` placeholders become `$1, $2, …`; bytes are passed as Buffers (bytea). */
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
-  const prepare = (sql: string, params: readonly SqlValue[]): [string, unknown[]] => {
+  const bytea = (p: SqlValue) =>
+    p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p;
+  const prepare = (sql: string, params: readonly SqlParam[]): [string, unknown[]] => {
     let n = 0;
     return [
       sql.replace(/\?/g, () => `$${++n}`),
-      params.map((p) => (p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p)),
+      params.map((p) => (Array.isArray(p) ? p.map(bytea) : bytea(p as SqlValue))),
     ];
   };
   return {

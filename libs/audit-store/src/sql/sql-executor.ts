@@ -1,14 +1,17 @@
 /** A value bound to a statement parameter. */
 export type SqlValue = string | number | Uint8Array | null;
 
+/** A statement parameter: a value, or (PostgreSQL only) an array of values. */
+export type SqlParam = SqlValue | readonly SqlValue[];
+
 /** A row as the driver returns it (PostgreSQL: int8 as string, bytea as Buffer; SQLite: BLOB as Uint8Array). */
 export type SqlRow = Record<string, unknown>;
 
 /** Runs statements written with `?` placeholders, on a connection or inside a transaction. */
 export interface SqlExecutor {
-  rows(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  rows(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]>;
   /** Returns the number of rows changed. */
-  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  run(sql: string, params?: readonly SqlParam[]): Promise<number>;
 }
 
 /** Names of the store's tables, qualified as the dialect needs. */

@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { AuditRecordSchema } from '@cairn/contracts/cairn/audit/v1/audit';
+import { AuditRecordSchema, type AuditRecord } from '@cairn/contracts/cairn/audit/v1/audit';
 import { GENESIS_HASH, payloadDigest, recordHash, recordId, sortSubjects } from '../audit-chain.js';
 import {
   type AppendResult,
@@ -57,63 +57,62 @@ export abstract class SqlAuditStore implements AuditStore {
   protected abstract transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 
   async append(entry: AuditEntry): Promise<AppendResult> {
-    validateEntry(entry);
-    const subjects = sortSubjects(entry.subjects);
-    const digest = payloadDigest(entry.payload);
-    const { records } = this.t;
-    return this.transaction(async (tx) => {
-      const head = await this.lockHead(tx, entry.tenant);
-      const [existing] = await tx.rows(`SELECT r.* FROM ${records} r WHERE r.tenant = ? AND r.event_id = ?`, [
-        entry.tenant,
-        entry.eventId,
-      ]);
-      if (existing !== undefined) return { record: toAuditRecord(existing, false), appended: false };
+    const [result] = await this.appendBatch([entry]);
+    if (result === undefined) throw new Error('appendBatch returned no result');
+    return result;
+  }
 
-      const sequence = intColumn(head, 'sequence') + 1;
-      const recordedAt = Date.now();
-      const record = create(AuditRecordSchema, {
-        id: recordId(entry.tenant, sequence),
-        tenant: entry.tenant,
-        sequence: BigInt(sequence),
-        principal: entry.principal,
-        eventType: entry.eventType,
-        topic: entry.topic,
-        subjects,
-        occurredAt: timestampFromMs(entry.occurredAt.getTime()),
-        recordedAt: timestampFromMs(recordedAt),
-        traceId: entry.traceId,
-        requestId: entry.requestId,
-        eventId: entry.eventId,
-        payloadDigest: digest,
-        prevHash: bytesColumn(head, 'hash') ?? GENESIS_HASH,
-      });
-      record.hash = recordHash(record);
-      const values: SqlValue[] = [
-        entry.tenant,
-        sequence,
-        entry.eventId,
-        entry.eventType,
-        entry.topic,
-        entry.principal,
-        entry.occurredAt.getTime(),
-        recordedAt,
-        entry.traceId,
-        entry.requestId,
-        encodeSubjects(subjects),
-        digest,
-        record.prevHash,
-        record.hash,
-      ];
-      await this.writeRecord(tx, {
-        tenant: entry.tenant,
-        sequence,
-        values,
-        subjects,
-        payload: entry.payload,
-        hash: record.hash,
-      });
-      return { record, appended: true };
+  async appendBatch(entries: readonly AuditEntry[]): Promise<AppendResult[]> {
+    entries.forEach(validateEntry);
+    if (entries.length === 0) return [];
+    const byTenant = new Map<string, number[]>();
+    entries.forEach((entry, i) => byTenant.set(entry.tenant, [...(byTenant.get(entry.tenant) ?? []), i]));
+    return this.transaction(async (tx) => {
+      const results: AppendResult[] = [];
+      // Heads are locked in tenant order, so two batches never wait for each other's locks in a cycle.
+      for (const tenant of [...byTenant.keys()].sort()) {
+        const indexes = byTenant.get(tenant) ?? [];
+        const head = await this.lockHead(tx, tenant);
+        const known = await this.recordsByEventId(
+          tx,
+          tenant,
+          indexes.map((i) => entries[i]?.eventId ?? ''),
+        );
+        const writes: RecordWrite[] = [];
+        let sequence = intColumn(head, 'sequence');
+        let prevHash = bytesColumn(head, 'hash') ?? GENESIS_HASH;
+        for (const i of indexes) {
+          const entry = entries[i];
+          if (entry === undefined) continue;
+          const existing = known.get(entry.eventId);
+          if (existing !== undefined) {
+            results[i] = { record: existing, appended: false };
+            continue;
+          }
+          sequence++;
+          const { record, write } = recordOf(entry, sequence, prevHash);
+          writes.push(write);
+          known.set(entry.eventId, record);
+          prevHash = record.hash;
+          results[i] = { record, appended: true };
+        }
+        await this.writeRecords(tx, writes);
+      }
+      return results;
     });
+  }
+
+  private async recordsByEventId(
+    tx: SqlExecutor,
+    tenant: string,
+    eventIds: readonly string[],
+  ): Promise<Map<string, AuditRecord>> {
+    const unique = [...new Set(eventIds)];
+    const rows = await tx.rows(
+      `SELECT r.* FROM ${this.t.records} r WHERE r.tenant = ? AND r.event_id IN (${unique.map(() => '?').join(', ')})`,
+      [tenant, ...unique],
+    );
+    return new Map(rows.map((row) => [textColumn(row, 'event_id'), toAuditRecord(row, false)]));
   }
 
   /**
@@ -133,8 +132,13 @@ export abstract class SqlAuditStore implements AuditStore {
     return head;
   }
 
+  /** Writes new records of one tenant, in sequence order, and moves the head to the last. */
+  protected async writeRecords(tx: SqlExecutor, writes: readonly RecordWrite[]): Promise<void> {
+    for (const write of writes) await this.writeRecord(tx, write);
+  }
+
   /** Writes a new record, its subjects and payload, and moves the head to it (one statement each here). */
-  protected async writeRecord(tx: SqlExecutor, write: RecordWrite): Promise<void> {
+  private async writeRecord(tx: SqlExecutor, write: RecordWrite): Promise<void> {
     const { tenant, sequence } = write;
     await tx.run(
       `INSERT INTO ${this.t.records} (${RECORD_COLUMNS.join(', ')}, payload_erased)
@@ -325,4 +329,52 @@ function validateEntry(entry: AuditEntry): void {
     if (subject.kind === '' || subject.id === '')
       throw new AuditStoreError(`subjects[${i}] needs a kind and an id`);
   });
+}
+
+/** The record of an entry at `sequence` after `prevHash`, and what to write for it. */
+function recordOf(
+  entry: AuditEntry,
+  sequence: number,
+  prevHash: Uint8Array,
+): { record: AuditRecord; write: RecordWrite } {
+  const subjects = sortSubjects(entry.subjects);
+  const digest = payloadDigest(entry.payload);
+  const recordedAt = Date.now();
+  const record = create(AuditRecordSchema, {
+    id: recordId(entry.tenant, sequence),
+    tenant: entry.tenant,
+    sequence: BigInt(sequence),
+    principal: entry.principal,
+    eventType: entry.eventType,
+    topic: entry.topic,
+    subjects,
+    occurredAt: timestampFromMs(entry.occurredAt.getTime()),
+    recordedAt: timestampFromMs(recordedAt),
+    traceId: entry.traceId,
+    requestId: entry.requestId,
+    eventId: entry.eventId,
+    payloadDigest: digest,
+    prevHash,
+  });
+  record.hash = recordHash(record);
+  const values: SqlValue[] = [
+    entry.tenant,
+    sequence,
+    entry.eventId,
+    entry.eventType,
+    entry.topic,
+    entry.principal,
+    entry.occurredAt.getTime(),
+    recordedAt,
+    entry.traceId,
+    entry.requestId,
+    encodeSubjects(subjects),
+    digest,
+    record.prevHash,
+    record.hash,
+  ];
+  return {
+    record,
+    write: { tenant: entry.tenant, sequence, values, subjects, payload: entry.payload, hash: record.hash },
+  };
 }

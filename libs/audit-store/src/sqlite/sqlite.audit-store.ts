@@ -1,6 +1,6 @@
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { SqlAuditStore } from '../sql/sql.audit-store.js';
-import type { AuditTables, SqlExecutor, SqlRow, SqlValue } from '../sql/sql-executor.js';
+import type { AuditTables, SqlExecutor, SqlParam, SqlRow } from '../sql/sql-executor.js';
 
 /** Where the SQLite store keeps its data. */
 export interface SqliteAuditStoreOptions {
@@ -105,7 +105,11 @@ export class SqliteAuditStore extends SqlAuditStore {
 }
 
 function executor(connection: DatabaseSync): SqlExecutor {
-  const bind = (params: readonly SqlValue[]): SQLInputValue[] => [...params];
+  const bind = (params: readonly SqlParam[]): SQLInputValue[] =>
+    params.map((param) => {
+      if (Array.isArray(param)) throw new Error('SQLite statements take no array parameters');
+      return param as SQLInputValue;
+    });
   return {
     rows: async (sql, params = []): Promise<SqlRow[]> => connection.prepare(sql).all(...bind(params)),
     run: async (sql, params = []) => Number(connection.prepare(sql).run(...bind(params)).changes),

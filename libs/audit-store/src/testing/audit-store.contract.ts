@@ -96,6 +96,33 @@ export function runAuditStoreContract(
       assert.equal((await s.head(tenant))?.sequence, 2);
     });
 
+    scenario('appends a batch of several tenants in order, once per event id, in one go', async (s) => {
+      const [a, b] = [freshTenant('a'), freshTenant('b')];
+      const stored = await s.append(entry(a, 1));
+      const again = entry(a, 3);
+      const results = await s.appendBatch([
+        entry(b, 1),
+        { ...entry(a, 1), eventId: stored.record.eventId },
+        entry(a, 2),
+        again,
+        entry(b, 2),
+        again,
+      ]);
+      assert.deepEqual(
+        results.map((r) => `${r.record.id}:${r.appended}`),
+        [`${b}/1:true`, `${a}/1:false`, `${a}/2:true`, `${a}/3:true`, `${b}/2:true`, `${a}/3:false`],
+      );
+      assert.deepEqual(results[1]?.record, stored.record);
+      assert.deepEqual(results[2]?.record.prevHash, stored.record.hash);
+      for (const tenant of [a, b]) assert.equal((await verifyChain(s, tenant, {}, signer.check)).ok, true);
+      assert.deepEqual(await s.appendBatch([]), []);
+      await assert.rejects(
+        s.appendBatch([entry(a, 4), { ...entry(a, 5), tenant: '' }]),
+        /tenant is required/,
+      );
+      assert.equal((await s.head(a))?.sequence, 3, 'a rejected batch appends nothing');
+    });
+
     scenario('concurrent appends of two tenants stay gapless and verify', async (s) => {
       const [a, b] = [freshTenant('a'), freshTenant('b')];
       const results = await Promise.all(

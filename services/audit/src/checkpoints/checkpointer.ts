@@ -49,13 +49,16 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     await Promise.allSettled(this.inFlight.values());
   }
 
-  /** Called after each append: signs when the tenant's sequence reaches a multiple of `checkpointEvery`. */
-  async appended(tenant: string, sequence: number): Promise<void> {
-    if (sequence % this.every !== 0) return;
+  /**
+   * Called after records `first`..`last` of a tenant were appended: signs when the range reaches a
+   * multiple of `checkpointEvery`. A failure is logged; the timer signs that head later.
+   */
+  async appended(tenant: string, first: number, last: number): Promise<void> {
+    if (Math.floor(last / this.every) === Math.floor((first - 1) / this.every)) return;
     try {
       await this.sign(tenant);
     } catch (error) {
-      this.logger.error({ err: error, tenant, sequence }, 'checkpoint failed; the timer retries it');
+      this.logger.error({ err: error, tenant, sequence: last }, 'checkpoint failed; the timer retries it');
     }
   }
 
