@@ -35,6 +35,7 @@ import { startServiceProcess, type RunningServiceProcess } from '@cairn/platform
 import { postgresForTests, waitFor } from '@cairn/testing';
 import { auditConfigSchema, type AuditConfig } from './audit.config.js';
 import { AuditModule } from './audit.module.js';
+import { Checkpointer } from './checkpoints/checkpointer.js';
 import { parseSigningKey } from './signing/signing-key.provider.js';
 import { publishAgentRun } from './testing/agent-run.fixture.js';
 
@@ -249,7 +250,7 @@ for (const backend of BACKENDS) {
       assert.ok(!resumed.includes('event-a') && resumed.includes('event-d'));
     });
 
-    void it('signs a checkpoint every 3 records, stores it and publishes AuditCheckpointSigned', async () => {
+    void it('signs a checkpoint when a batch reaches a multiple of 3 records, and on the timer', async () => {
       const published: AuditCheckpointSigned[] = [];
       const subscription = await bus.subscribe(topicFor(AuditCheckpointSignedSchema), {
         group: `checkpoint-watch-${randomUUID()}`,
@@ -257,17 +258,22 @@ for (const backend of BACKENDS) {
       });
       try {
         await recordsOf('acme', 4);
+        // The head after the batch that reached record 3 is signed: record 3 or 4, as batches fell.
         const checkpoint = await waitFor(
-          () => published.find((c) => c.tenant === 'acme' && c.sequence === 3n),
+          () => published.find((c) => c.tenant === 'acme' && c.sequence >= 3n),
           {
             timeoutMs: 20_000,
-            description: 'the checkpoint of acme/3',
+            description: 'the checkpoint of acme at its third record',
           },
         );
-        assert.equal(checkpoint.recordId, 'acme/3');
+        const sequence = Number(checkpoint.sequence);
+        assert.equal(checkpoint.recordId, `acme/${sequence}`);
         assert.equal(checkpoint.algorithm, 'ed25519');
-        const { records } = await clients['acme']!.query({ filter: {}, page: { pageSize: 3 } });
-        assert.ok(Buffer.from(checkpoint.hash).equals(records[2]!.hash), 'it signs the hash of record 3');
+        const { records } = await clients['acme']!.query({ filter: {}, page: { pageSize: sequence } });
+        assert.ok(
+          Buffer.from(checkpoint.hash).equals(records[sequence - 1]!.hash),
+          'it signs the hash of that record',
+        );
         const key =
           backend.name === 'postgres'
             ? parseSigningKey(pgSeed)
@@ -275,7 +281,7 @@ for (const backend of BACKENDS) {
         assert.ok(
           verify(
             null,
-            checkpointMessage('acme', 3, checkpoint.hash),
+            checkpointMessage('acme', sequence, checkpoint.hash),
             createPublicKey(key),
             checkpoint.signature,
           ),
@@ -283,7 +289,18 @@ for (const backend of BACKENDS) {
         );
         const verified = await clients['acme']!.verify({});
         assert.equal(verified.ok, true, verified.detail);
-        assert.ok(verified.checkpointSequence >= 3n);
+        assert.equal(verified.checkpointSequence, checkpoint.sequence);
+
+        // Record 5 reaches no multiple of 3: only the timer's pass signs it.
+        await bus.publish(topicFor(DocumentChunkedSchema), chunked('acme', 'doc-e', 'e'), { tenant: 'acme' });
+        await recordsOf('acme', 5);
+        assert.equal((await clients['acme']!.verify({})).checkpointSequence, checkpoint.sequence);
+        await running.app.get(Checkpointer).signAll();
+        const signed = await clients['acme']!.verify({});
+        assert.equal(signed.checkpointSequence, 5n, 'the head (record 5) is signed now');
+        await waitFor(() => published.some((c) => c.tenant === 'acme' && c.sequence === 5n), {
+          description: 'the checkpoint of acme/5 to be published',
+        });
       } finally {
         await subscription.close();
       }
