@@ -25,6 +25,7 @@ export { EventsModule, type EventsModuleOptions } from './nest/events.module.js'
 export {
   EventConsumer,
   type BatchEventHandler,
+  type ConsumedTopic,
   type EventConsumerOptions,
   type EventHandler,
 } from './nest/event-consumer.decorator.js';

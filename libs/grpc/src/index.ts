@@ -1,4 +1,4 @@
-export { GrpcError, Status, isServiceError, type ErrorDetailInit } from './errors/grpc-error.js';
+export { GrpcError, Status, isServiceError, mapErrors, type ErrorDetailInit } from './errors/grpc-error.js';
 export {
   ERROR_DETAIL_TRAILER,
   decodeErrorDetail,

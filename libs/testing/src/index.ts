@@ -1,1 +1,2 @@
 export * from './wait-for.js';
+export * from './postgres-for-tests.js';

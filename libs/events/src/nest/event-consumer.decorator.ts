@@ -29,10 +29,13 @@ export interface EventConsumerOptions<S extends DescMessage> {
   readonly batch?: BatchBounds | ((instance: object) => BatchBounds);
 }
 
+/** A topic given to `@EventConsumer`: a payload schema (topic from its event option) or an explicit topic. */
+export type ConsumedTopic<S extends DescMessage = DescMessage> = S | TopicSpec<S>;
+
 /** What `@EventConsumer` records on the class. */
 export interface EventConsumerMetadata {
-  /** The payload schema (topic from its event option) or an explicit topic. */
-  readonly topic: DescMessage | TopicSpec;
+  /** The topic, or the topics (one subscription each, same group and handler). */
+  readonly topic: ConsumedTopic | readonly ConsumedTopic[];
   readonly options: EventConsumerOptions<DescMessage>;
 }
 
@@ -42,10 +45,12 @@ export const EventConsumerMarker = DiscoveryService.createDecorator<EventConsume
 /**
  * Marks a provider implementing `EventHandler<S>` as the consumer of a topic: given by its payload
  * schema (topic read from its `(cairn.common.v1.event)` option at bootstrap) or by a `TopicSpec`.
+ * Given a list of topics, the provider handles all of them (one subscription per topic, in the same
+ * group); its handler then receives any of their payloads and tells them apart by `event.type`.
  * `EventsModule` subscribes it when the application bootstraps.
  */
 export function EventConsumer<S extends DescMessage>(
-  topic: S | TopicSpec<S>,
+  topic: ConsumedTopic<S> | readonly ConsumedTopic<S>[],
   options: EventConsumerOptions<S>,
 ): <C extends new (...args: never[]) => EventHandler<S> | BatchEventHandler<S>>(target: C) => void {
   return (target) => {

@@ -13,6 +13,7 @@ import { topicFor } from '../topic-spec.js';
 import {
   EventConsumerMarker,
   type BatchEventHandler,
+  type ConsumedTopic,
   type EventConsumerMetadata,
   type EventHandler,
 } from './event-consumer.decorator.js';
@@ -104,7 +105,7 @@ export class EventConsumersLifecycle
   }
 
   private discover(): DiscoveredConsumer[] {
-    return this.discovery.getProviders({ metadataKey: EventConsumerMarker.KEY }).map((wrapper) => {
+    return this.discovery.getProviders({ metadataKey: EventConsumerMarker.KEY }).flatMap((wrapper) => {
       const name = String(wrapper.name);
       const metadata: EventConsumerMetadata | undefined = this.discovery.getMetadataByDecorator<
         typeof EventConsumerMarker
@@ -116,15 +117,22 @@ export class EventConsumersLifecycle
           `@EventConsumer ${name} must be a singleton provider with a handle(event) or a handleBatch(events) method`,
         );
       }
-      let topic: TopicSpec;
-      try {
-        topic = 'schema' in metadata.topic ? metadata.topic : topicFor(metadata.topic);
-      } catch (error) {
-        throw new Error(`@EventConsumer ${name}: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
-      }
-      return { name, topic, handler: instance, metadata };
+      const topics = isTopicList(metadata.topic) ? metadata.topic : [metadata.topic];
+      return topics.map((topic) => ({ name, topic: resolveTopic(name, topic), handler: instance, metadata }));
+    });
+  }
+}
+
+function isTopicList(topic: EventConsumerMetadata['topic']): topic is readonly ConsumedTopic[] {
+  return Array.isArray(topic);
+}
+
+function resolveTopic(consumer: string, topic: ConsumedTopic): TopicSpec {
+  try {
+    return 'schema' in topic ? topic : topicFor(topic);
+  } catch (error) {
+    throw new Error(`@EventConsumer ${consumer}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
     });
   }
 }

@@ -32,6 +32,22 @@ class GreetingSentConsumer implements EventHandler<typeof StringValueSchema> {
   }
 }
 
+const farewells = defineTopic({
+  name: 'nest.farewell-sent.v1',
+  schema: StringValueSchema,
+  key: (m) => m.value,
+});
+
+@Injectable()
+@EventConsumer([greetings, farewells], { group: 'nest-spec-many' })
+class EveryMessageConsumer implements EventHandler<typeof StringValueSchema> {
+  constructor(@Inject(RECEIVED) private readonly received: Collected<Greeting>) {}
+
+  async handle(event: Greeting): Promise<void> {
+    this.received.push(event);
+  }
+}
+
 @Injectable()
 @EventConsumer(StringValueSchema, { group: 'nest-spec-bad' })
 class NotAnEventConsumer implements EventHandler<typeof StringValueSchema> {
@@ -76,6 +92,25 @@ void describe('EventsModule', () => {
       bus.publish(greetings, create(StringValueSchema, { value: 'late' }), { tenant: 'acme' }),
       /stopped/,
     );
+  });
+
+  void it('subscribes a consumer of several topics to each of them', async () => {
+    const received = new Collected<Greeting>();
+    const app = await NestFactory.createApplicationContext(appModule(received, [EveryMessageConsumer]), {
+      logger: false,
+    });
+    const bus = app.get<EventBus>(EVENT_BUS);
+    try {
+      await bus.publish(greetings, create(StringValueSchema, { value: 'hello' }), { tenant: 'acme' });
+      await bus.publish(farewells, create(StringValueSchema, { value: 'bye' }), { tenant: 'acme' });
+      await received.atLeast(2);
+      assert.deepEqual(received.items.map((event) => `${event.topic}:${event.payload.value}`).sort(), [
+        'nest.farewell-sent.v1:bye',
+        'nest.greeting-sent.v1:hello',
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 
   void it('fails bootstrap with a clear error when a consumer names a message without an event option', async () => {

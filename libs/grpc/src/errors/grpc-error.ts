@@ -58,3 +58,18 @@ export function isServiceError(error: unknown): error is ServiceError {
 }
 
 export { Status };
+
+/**
+ * Runs a handler and turns its failures into statuses with `toGrpcError` (a service's mapping of
+ * its domain errors; what it does not know it returns as is).
+ */
+export async function mapErrors<T>(
+  work: () => Promise<T>,
+  toGrpcError: (error: unknown) => unknown,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toGrpcError(error);
+  }
+}

@@ -28,12 +28,3 @@ export function toGrpcError(error: unknown): unknown {
   }
   return error;
 }
-
-/** Runs a handler and maps its domain failures to gRPC statuses. */
-export async function mapErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toGrpcError(error);
-  }
-}

@@ -17,11 +17,18 @@ import {
   type ListDocumentsRequest,
 } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
 import type { DocumentStatus as RegistryStatus } from '@cairn/document-registry';
-import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl } from '@cairn/grpc';
+import {
+  GrpcError,
+  GrpcService,
+  mapErrors,
+  Status,
+  type CallContext,
+  type GrpcServiceImpl,
+} from '@cairn/grpc';
 import { DocumentIngestor } from '../ingest/document-ingestor.js';
 import type { IngestCommand } from '../ingest/ingest-command.js';
 import { toDocumentInfo, toIngestResponse } from './document-info.mapper.js';
-import { mapErrors, toGrpcError } from './ingestion-errors.js';
+import { toGrpcError } from './ingestion-errors.js';
 
 const MAX_PAGE_SIZE = 1000;
 
@@ -32,8 +39,10 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
 
   async ingest(request: IngestRequest, context: CallContext) {
     const requestId = request.requestId || randomUUID();
-    return mapErrors(async () =>
-      toIngestResponse(await this.ingestor.ingest(toCommand(request, context, requestId)), requestId),
+    return mapErrors(
+      async () =>
+        toIngestResponse(await this.ingestor.ingest(toCommand(request, context, requestId)), requestId),
+      toGrpcError,
     );
   }
 
@@ -90,14 +99,16 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
         request.requestId || randomUUID(),
       );
       return create(DeleteDocumentResponseSchema, { document: toDocumentInfo(record) });
-    });
+    }, toGrpcError);
   }
 
   async getDocument(request: GetDocumentRequest, context: CallContext) {
-    return mapErrors(async () =>
-      create(GetDocumentResponseSchema, {
-        document: toDocumentInfo(await this.ingestor.get(context.tenant, request.documentId)),
-      }),
+    return mapErrors(
+      async () =>
+        create(GetDocumentResponseSchema, {
+          document: toDocumentInfo(await this.ingestor.get(context.tenant, request.documentId)),
+        }),
+      toGrpcError,
     );
   }
 
@@ -127,7 +138,7 @@ export class IngestionGrpcController implements GrpcServiceImpl<typeof Ingestion
           .map(toDocumentInfo),
         page: { nextPageToken: page.nextPageToken ?? '' },
       });
-    });
+    }, toGrpcError);
   }
 }
 

@@ -1,0 +1,1 @@
+export { publishAgentRun, type RecordedRun } from './agent-run.fixture.js';
