@@ -112,7 +112,8 @@ export function markdownReport(results: readonly BenchResult[], skipped: readonl
     'figures are noisy: read the ratios.',
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGb} GB RAM, Node ${machine.node},`,
-    `${machine.platform}; run of ${machine.date.slice(0, 10)}.`,
+    `${machine.platform}; run of ${machine.date.slice(0, 10)} (each section gives its own start time and the`,
+    'free memory then).',
     '',
     '| benchmark | figure | value | reference | ratio | target |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -133,7 +134,7 @@ export function markdownReport(results: readonly BenchResult[], skipped: readonl
   for (const result of results) {
     lines.push(`## ${result.title}`, '');
     lines.push(
-      `Settings: \`${JSON.stringify(result.config)}\`; took ${formatValue(result.durationS)} s.`,
+      `Run ${result.machine.date} (${result.machine.freeRamGb} GB free); settings \`${JSON.stringify(result.config)}\`; took ${formatValue(result.durationS)} s.`,
       '',
     );
     for (const note of result.notes) lines.push(`- ${note}`);

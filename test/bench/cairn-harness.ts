@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentStatus, IngestionService } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
@@ -33,6 +33,8 @@ export async function startCairn(
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cairn-bench-'));
   const tenant = 'bench';
   const { file, keys } = writeApiKeys(dir, [tenant]);
+  // On Kafka nothing else creates the data dir before the SQLite registry opens its file in it.
+  mkdirSync(join(dir, '.cairn'), { recursive: true });
   const server = await startService({
     service: 'all-in-one',
     dataDir: dir,

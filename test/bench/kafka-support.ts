@@ -1,3 +1,4 @@
+import { waitFor } from '@cairn/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -19,12 +20,19 @@ export async function skipBacklog(
   try {
     for (const [i, group] of groups.entries()) {
       const topic = topics[i]!;
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId: group,
-        topic,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
+      // Leaders of just-created topics may still be moving: retry until the broker answers.
+      await waitFor(
+        async () => {
+          const ends = await admin.fetchTopicOffsets(topic);
+          await admin.setOffsets({
+            groupId: group,
+            topic,
+            partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+          });
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, description: `offsets of ${group} at the end of ${topic}` },
+      );
     }
   } finally {
     await admin.disconnect();

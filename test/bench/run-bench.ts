@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultModelDir } from '@cairn/embeddings';
@@ -57,6 +57,11 @@ async function main(): Promise<void> {
     sizes.set(key, value);
   }
   const broker = new LazyBroker();
+  const interrupted = (): void => {
+    broker.stop();
+    process.exit(130);
+  };
+  process.on('SIGINT', interrupted);
   const ctx: BenchContext = {
     smoke: values.smoke,
     modelDir: defaultModelDir(),
@@ -101,9 +106,17 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    process.off('SIGINT', interrupted);
     broker.stop();
   }
-  const report = markdownReport(results, [...failed, ...NOT_YET]);
+  // The table covers every benchmark with a result in `out`: this run's, and earlier runs' of the others.
+  const all = BENCHMARKS.flatMap((bench) => {
+    const fresh = results.find((r) => r.name === bench.name);
+    if (fresh) return [fresh];
+    const file = join(out, `${bench.name}.json`);
+    return existsSync(file) ? [JSON.parse(readFileSync(file, 'utf8')) as BenchResult] : [];
+  });
+  const report = markdownReport(all, [...failed, ...NOT_YET]);
   writeFileSync(join(out, 'README.md'), `${report}\n`);
   process.stdout.write(`${report}\n`);
   log(`wrote ${out}`);
