@@ -27,8 +27,8 @@ export const embeddingBench: Benchmark = {
   name: 'embedding',
   title: 'Embedding: service vs bare onnxruntime-node',
   async run(ctx) {
-    const batchSizes = ctx.smoke ? [1, 16] : ctx.sizes('embedding-batches', [1, 16, 32, 64]);
-    const chunkCount = ctx.smoke ? 32 : ctx.size('embedding-chunks', 512);
+    const batchSizes = ctx.smoke ? [1, 4] : ctx.sizes('embedding-batches', [1, 16, 32, 64]);
+    const chunkCount = ctx.smoke ? 8 : ctx.size('embedding-chunks', 512);
     const tokenizer = WordPieceTokenizer.fromVocabFile(join(ctx.modelDir, 'vocab.txt'));
     const texts = await chunkTexts(chunkCount, (text) => tokenizer.countTokens(text));
     const meanTokens =

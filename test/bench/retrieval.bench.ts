@@ -203,7 +203,11 @@ async function measureSize(
       { name: `HNSW build @ ${label} (first search)`, value: round(buildS, 1), unit: 's' },
     ];
     const notes = [
-      `${label}: dense paths taken ${JSON.stringify(stats)}. Profile of one search (ms, mean): SQLite candidate COUNT ${profile['sqlCountMs']}, raw HNSW search (k=84, ef=512) ${profile['hnswMs']} with recall@10 ${profile['hnswRecall']}, ef=64: ${profile['hnswEf64Ms']} ms / recall ${profile['hnswEf64Recall']}, ef=128: ${profile['hnswEf128Ms']} ms / recall ${profile['hnswEf128Recall']}; SQLite post-filter of the candidates ${profile['sqlFilterMs']}.`,
+      `${label}: dense paths taken ${JSON.stringify(stats)}. Profile of one search (ms, mean): SQLite candidate COUNT ${profile['sqlCountMs']}, SQLite post-filter of 84 candidates ${profile['sqlFilterMs']}; ${
+        profile['hnswMs'] === undefined
+          ? `no HNSW index at this size (below the store's exact-search threshold)`
+          : `raw HNSW search (k=84, ef=512) ${profile['hnswMs']} with recall@10 ${profile['hnswRecall']}, ef=128: ${profile['hnswEf128Ms']} ms / recall ${profile['hnswEf128Recall']}, ef=64: ${profile['hnswEf64Ms']} ms / recall ${profile['hnswEf64Recall']}`
+      }.`,
       `${label}: gRPC Search (dense, collection-scoped, ${grpcQueries} texts, warm) through the all-in-one on the same store files vs the same texts embedded in this process + EmbeddedVectorStore.search; query embedding alone p50 ${profile['embedMs']} ms is part of both.`,
     ];
     return { figures, notes, profile };
