@@ -64,12 +64,14 @@ export const freshnessBench: Benchmark = {
           indexedAt.set(event.payload.documentId, performance.now());
       },
     });
-    const cairn = await startCairn({
-      kafkaBrokers: brokers,
-      groupPrefix,
-      env: { CAIRN_MODEL_DIR: ctx.modelDir },
-    });
+    let cairn: Awaited<ReturnType<typeof startCairn>> | undefined;
     try {
+      cairn = await startCairn({
+        kafkaBrokers: brokers,
+        groupPrefix,
+        env: { CAIRN_MODEL_DIR: ctx.modelDir },
+      });
+      const ingestion = cairn.ingestion;
       await waitFor(() => subscription.assignedPartitions().length > 0, {
         timeoutMs: 60_000,
         description: 'the ChunksIndexed probe to join its group',
@@ -78,7 +80,7 @@ export const freshnessBench: Benchmark = {
       const ingest = async (index: number): Promise<{ documentId: string; ackAt: number; ackMs: number }> => {
         const doc = generateDocument(index, docBytes, 23);
         const sent = performance.now();
-        const response = await cairn.ingestion.ingest({
+        const response = await ingestion.ingest({
           document: {
             collection,
             externalId: doc.externalId,
@@ -134,7 +136,7 @@ export const freshnessBench: Benchmark = {
     } finally {
       await subscription.close();
       await bus.stop();
-      await cairn.stop();
+      await cairn?.stop();
     }
   },
 };
