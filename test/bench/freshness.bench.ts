@@ -34,7 +34,7 @@ export const freshnessBench: Benchmark = {
   title: 'Freshness: ingest ack → searchable on Kafka at a steady rate',
   async run(ctx) {
     const rate = ctx.smoke ? 10 : ctx.size('freshness-rate', 50);
-    const seconds = ctx.smoke ? 1 : ctx.size('freshness-seconds', 60);
+    const seconds = ctx.smoke ? 1 : ctx.size('freshness-seconds', 30);
     const docBytes = ctx.size('freshness-doc-bytes', 700);
     const total = Math.round(rate * seconds);
     const brokers = await ctx.kafkaBrokers();
@@ -111,7 +111,7 @@ export const freshnessBench: Benchmark = {
       const acks = await Promise.all(pending);
       const sendS = (performance.now() - start) / 1000;
       await waitFor(() => acks.every((a) => indexedAt.has(a.documentId)), {
-        timeoutMs: 600_000,
+        timeoutMs: 1_200_000,
         intervalMs: 50,
         description: `${acks.length} documents indexed`,
       });
