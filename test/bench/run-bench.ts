@@ -16,8 +16,9 @@ import { retrievalBench } from './retrieval.bench.js';
 /**
  * `npm run bench`: runs the benchmarks, writes `<out>/<name>.json` for each and `<out>/README.md`,
  * and prints the table.
- *   npm run bench -- [--only ingestion,embedding,...] [--smoke] [--out docs/bench]
- *                    [--size retrieval-sizes=10000,100000,1000000] [--size memory-mb=1024] [--corpus corpus.jsonl]
+ *   npm run bench -- [--only ingestion,embedding,...] [--smoke] [--out docs/bench] [--corpus corpus.jsonl]
+ *                    [--size <name>=<n>]... (names: see SIZES)
+ *   npm run bench -- --report     rewrites <out>/README.md from the JSON files already there
  */
 const BENCHMARKS: readonly Benchmark[] = [
   ingestionBench,
@@ -33,6 +34,24 @@ const NOT_YET = [
   'agent-runner per-step overhead: not measured. The agent runner is a gRPC shell answering UNIMPLEMENTED until its issue lands; add `agent-runner.bench.ts` (steps with a scripted zero-latency model, overhead = step wall time − model time) then.',
 ];
 
+/** `--size` names and defaults, for the usage note in the report. */
+export const SIZES = [
+  'ingestion-chunk-docs=2000',
+  'ingestion-api-docs=300',
+  'ingestion-doc-bytes=4000',
+  'embedding-chunks=512',
+  'embedding-batches=1,16,32,64',
+  'retrieval-sizes=10000,100000,1000000',
+  'retrieval-queries=200',
+  'retrieval-grpc-queries=100',
+  'freshness-rate=50',
+  'freshness-seconds=30',
+  'freshness-doc-bytes=700',
+  'events-messages=5000',
+  'memory-mb=1024',
+  'memory-local-model=0',
+];
+
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -40,10 +59,17 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(REPO_ROOT, 'docs', 'bench') },
     size: { type: 'string', multiple: true, default: [] },
     corpus: { type: 'string' },
+    report: { type: 'boolean', default: false },
   },
 });
 
 async function main(): Promise<void> {
+  if (values.report) {
+    const report = markdownReport(savedResults(resolve(values.out), []), NOT_YET, SIZES);
+    writeFileSync(join(resolve(values.out), 'README.md'), `${report}\n`);
+    process.stdout.write(`${report}\n`);
+    return;
+  }
   const names = values.only?.split(',').map((name) => name.trim()) ?? BENCHMARKS.map((b) => b.name);
   for (const name of names) {
     if (!BENCHMARKS.some((b) => b.name === name)) {
@@ -110,18 +136,22 @@ async function main(): Promise<void> {
     broker.stop();
   }
   // The table covers every benchmark with a result in `out`: this run's, and earlier runs' of the others.
-  const all = BENCHMARKS.flatMap((bench) => {
-    const fresh = results.find((r) => r.name === bench.name);
-    if (fresh) return [fresh];
-    const file = join(out, `${bench.name}.json`);
-    return existsSync(file) ? [JSON.parse(readFileSync(file, 'utf8')) as BenchResult] : [];
-  });
-  const report = markdownReport(all, [...failed, ...NOT_YET]);
+  const report = markdownReport(savedResults(out, results), [...failed, ...NOT_YET], SIZES);
   writeFileSync(join(out, 'README.md'), `${report}\n`);
   process.stdout.write(`${report}\n`);
   log(`wrote ${out}`);
   // A benchmark that failed half-way may leave a client handle open: the run ends here regardless.
   process.exit(failed.length > 0 ? 1 : 0);
+}
+
+/** This run's results, and earlier runs' of the other benchmarks found in `out`, in benchmark order. */
+function savedResults(out: string, fresh: readonly BenchResult[]): BenchResult[] {
+  return BENCHMARKS.flatMap((bench) => {
+    const result = fresh.find((r) => r.name === bench.name);
+    if (result) return [result];
+    const file = join(out, `${bench.name}.json`);
+    return existsSync(file) ? [JSON.parse(readFileSync(file, 'utf8')) as BenchResult] : [];
+  });
 }
 
 /** The run's Kafka broker: CAIRN_KAFKA_BROKERS when set, else deploy/local/kafka.sh started on first use. */
