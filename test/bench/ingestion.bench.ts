@@ -78,6 +78,10 @@ export const ingestionBench: Benchmark = {
         name: 'LangChain, chars length',
         value: round(mb / lcChars.seconds),
       }),
+      compared('chunk only, parse excluded (Cairn)', round(mb / chunkOnly.seconds), 'MB/s', {
+        name: 'LangChain, WordPiece length',
+        value: round(mb / lcTokens.seconds),
+      }),
       { name: 'profile: parse only (Cairn)', value: round(mb / parseOnly.seconds), unit: 'MB/s' },
       {
         name: 'profile: WordPiece count of each text once',

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     process.exit(130);
   };
   process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   const ctx: BenchContext = {
     smoke: values.smoke,
     modelDir: defaultModelDir(),
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
     }
   } finally {
     process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     broker.stop();
   }
   // The table covers every benchmark with a result in `out`: this run's, and earlier runs' of the others.
