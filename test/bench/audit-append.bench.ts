@@ -1,5 +1,5 @@
 // Append and verify throughput of the audit store on PostgreSQL (and SQLite for comparison).
-// Run with `npm run bench` (it starts PostgreSQL when CAIRN_POSTGRES_URL is not set). Reported, not asserted.
+// Run with `npm run bench:audit` (it starts PostgreSQL when CAIRN_POSTGRES_URL is not set). Reported, not asserted.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the benchmarks (test/dist/bench/*.bench.js) one after another and prints what they measure.
+// Runs the audit store benchmarks (test/dist/bench/audit-*.bench.js) one after another and prints what they measure.
 // Starts PostgreSQL and Kafka from deploy/local when CAIRN_POSTGRES_URL / CAIRN_KAFKA_BROKERS are not set,
 // and stops them at the end.
 import { spawnSync } from 'node:child_process';
@@ -35,7 +35,7 @@ if (!env.CAIRN_KAFKA_BROKERS) startLocal('kafka.sh', 'CAIRN_KAFKA_BROKERS');
 let failed = false;
 const dir = join(root, 'test', 'dist', 'bench');
 for (const file of readdirSync(dir)
-  .filter((name) => name.endsWith('.bench.js'))
+  .filter((name) => name.startsWith('audit-') && name.endsWith('.bench.js'))
   .sort()) {
   process.stdout.write(`• ${file}\n`);
   const result = spawnSync(process.execPath, [join(dir, file)], {

@@ -1,0 +1,346 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { SearchMode } from '@cairn/contracts/cairn/retrieval/v1/retrieval';
+import { LocalEmbeddingProvider } from '@cairn/embeddings';
+import { EmbeddedVectorStore, type ChunkPoint } from '@cairn/vector-store';
+import { compared, log, msSince, percentile, round, type Figure } from './bench-report.js';
+import type { Benchmark } from './benchmark.js';
+import { startCairn } from './cairn-harness.js';
+import { generateDocument } from './corpus.js';
+import { ClusteredVectors } from './vectors.js';
+
+/** The part of usearch this benchmark uses: exact search (ground truth) and raw index loads (profile). */
+interface Usearch {
+  exactSearch(
+    dataset: Float32Array,
+    queries: Float32Array,
+    dimensions: number,
+    count: number,
+    metric: 'ip',
+  ): { keys: BigUint64Array };
+  Index: new (config: {
+    metric: 'ip';
+    dimensions: number;
+    connectivity: number;
+    expansion_add: number;
+    expansion_search: number;
+  }) => {
+    load(path: string): void;
+    search(v: Float32Array, k: number, threads: number): { keys: BigUint64Array };
+  };
+}
+const usearch = createRequire(import.meta.url)('usearch') as Usearch;
+
+const DIMENSION = 384;
+const TOP_K = 10;
+const TENANT = 'bench';
+const COLLECTION = 'bench-retrieval';
+
+/**
+ * Retrieval: dense Search latency, QPS and recall@10 on the embedded store (usearch HNSW) at several sizes,
+ * vs exact brute-force search over the same vectors; then the gRPC Search RPC vs the direct adapter call.
+ */
+export const retrievalBench: Benchmark = {
+  name: 'retrieval',
+  title: 'Retrieval: embedded store Search latency, QPS and recall@10; gRPC overhead',
+  async run(ctx) {
+    const sizes = ctx.smoke ? [25_000] : ctx.sizes('retrieval-sizes', [10_000, 100_000, 1_000_000]);
+    const queries = ctx.smoke ? 20 : ctx.size('retrieval-queries', 200);
+    const grpcQueries = ctx.smoke ? 10 : ctx.size('retrieval-grpc-queries', 100);
+    const provider = await LocalEmbeddingProvider.create({ modelDir: ctx.modelDir });
+    const model = provider.model.name;
+    const figures: Figure[] = [];
+    const notes: string[] = [
+      `Vectors: ${DIMENSION}-d, normalised points of a Gaussian mixture (shared mean direction, Zipf-skewed topic clusters, per-point noise), generated deterministically; ${queries} held-out queries from the same distribution. Ground truth: usearch exactSearch (SIMD brute force, all cores). Latency is one query at a time through EmbeddedVectorStore.search (dense, top ${TOP_K}, tenant-scoped), QPS = 1 / mean latency of that single client.`,
+    ];
+    const profile: Record<string, unknown> = {};
+    try {
+      for (const size of sizes) {
+        const result = await measureSize(size, queries, grpcQueries, provider, model, ctx.modelDir);
+        figures.push(...result.figures);
+        notes.push(...result.notes);
+        profile[String(size)] = result.profile;
+      }
+    } finally {
+      await provider.close();
+    }
+    return {
+      config: { sizes, queries, grpcQueries, topK: TOP_K, dimension: DIMENSION },
+      figures,
+      series: { profile },
+      notes,
+    };
+  },
+};
+
+async function measureSize(
+  size: number,
+  queryCount: number,
+  grpcQueries: number,
+  provider: LocalEmbeddingProvider,
+  model: string,
+  modelDir: string,
+): Promise<{ figures: Figure[]; notes: string[]; profile: Record<string, number> }> {
+  const label = size >= 1_000_000 ? `${size / 1_000_000}M` : `${size / 1000}k`;
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-retrieval-'));
+  const vectorsDir = join(dir, '.cairn', 'vectors');
+  try {
+    log(`retrieval ${label}: generating vectors`);
+    const generator = new ClusteredVectors(DIMENSION, Math.max(16, Math.round(Math.sqrt(size))), size);
+    const data = new Float32Array(size * DIMENSION);
+    generator.fill(data, 0, size);
+    const queries = new Float32Array(queryCount * DIMENSION);
+    generator.fill(queries, 0, queryCount);
+
+    log(`retrieval ${label}: inserting`);
+    const store = new EmbeddedVectorStore({ directory: vectorsDir });
+    await store.ensureCollection({ model, dimension: DIMENSION });
+    let started = process.hrtime.bigint();
+    const batch = 5000;
+    for (let offset = 0; offset < size; offset += batch) {
+      const points: ChunkPoint[] = [];
+      for (let row = offset; row < Math.min(size, offset + batch); row++) points.push(point(row, data));
+      await store.upsert(model, points);
+    }
+    const insertS = msSince(started) / 1000;
+
+    log(`retrieval ${label}: first search (builds the HNSW index)`);
+    started = process.hrtime.bigint();
+    await store.search(model, denseRequest(queries.subarray(0, DIMENSION)));
+    const buildS = msSince(started) / 1000;
+
+    const truth = groundTruth(data, queries, queryCount);
+    const exactMs: number[] = [];
+    for (let q = 0; q < Math.min(queryCount, 50); q++) {
+      const t = process.hrtime.bigint();
+      usearch.exactSearch(data, queries.subarray(q * DIMENSION, (q + 1) * DIMENSION), DIMENSION, TOP_K, 'ip');
+      exactMs.push(msSince(t));
+    }
+
+    for (let q = 0; q < Math.min(20, queryCount); q++)
+      await store.search(model, denseRequest(queries.subarray(q * DIMENSION, (q + 1) * DIMENSION)));
+    const latencies: number[] = [];
+    let hits = 0;
+    for (let q = 0; q < queryCount; q++) {
+      const t = process.hrtime.bigint();
+      const found = await store.search(
+        model,
+        denseRequest(queries.subarray(q * DIMENSION, (q + 1) * DIMENSION)),
+      );
+      latencies.push(msSince(t));
+      const expected = truth[q]!;
+      hits += found.filter((hit) => expected.has(Number(hit.id.slice(1)))).length;
+    }
+    const recall = hits / (queryCount * TOP_K);
+    const stats = store.stats;
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+
+    // gRPC Search vs the same work done directly: embed the query text, then the adapter call.
+    const texts = Array.from({ length: grpcQueries }, (_, i) => generateDocument(100_000 + i, 160).text);
+    const directMs: number[] = [];
+    for (const [i, text] of [...texts, ...texts].entries()) {
+      const t = process.hrtime.bigint();
+      const [vector] = await provider.embed([text]);
+      await store.search(model, { ...denseRequest(vector!), collections: [COLLECTION] });
+      if (i >= texts.length) directMs.push(msSince(t));
+    }
+    await store.close();
+
+    const profile = profileSearch(vectorsDir, model, data, queries, queryCount, truth);
+    const grpcMs = await grpcSearch(dir, texts, modelDir);
+
+    profile['embedMs'] = round(await embedP50(provider, texts), 3);
+    const figures: Figure[] = [
+      compared(`search p50 @ ${label}`, round(p50, 3), 'ms', {
+        name: 'exact brute force p50',
+        value: round(percentile(exactMs, 50), 3),
+      }),
+      {
+        ...compared(`search p99 @ ${label}`, round(p99, 3), 'ms', {
+          name: 'exact brute force p99',
+          value: round(percentile(exactMs, 99), 3),
+        }),
+        ...(size >= 1_000_000 ? { target: { text: '< 10 ms', met: p99 < 10 } } : {}),
+      },
+      compared(`search QPS @ ${label} (1 client)`, round(1000 / mean, 1), 'QPS', {
+        name: 'exact brute force',
+        value: round(1000 / (exactMs.reduce((a, b) => a + b, 0) / exactMs.length), 1),
+      }),
+      {
+        name: `recall@10 @ ${label}`,
+        value: round(recall, 4),
+        unit: '',
+        reference: { name: 'exact', value: 1 },
+        ratio: round(recall, 4),
+        ...(size >= 1_000_000 ? { target: { text: '≥ 0.95', met: recall >= 0.95 } } : {}),
+      },
+      {
+        ...compared(`gRPC Search p50 @ ${label}`, round(percentile(grpcMs, 50), 3), 'ms', {
+          name: 'direct: embed query + adapter search p50',
+          value: round(percentile(directMs, 50), 3),
+        }),
+        target: {
+          text: '≤ 1.3× direct + 2 ms',
+          met: percentile(grpcMs, 50) <= 1.3 * percentile(directMs, 50) + 2,
+        },
+      },
+      {
+        ...compared(`gRPC Search p99 @ ${label}`, round(percentile(grpcMs, 99), 3), 'ms', {
+          name: 'direct: embed query + adapter search p99',
+          value: round(percentile(directMs, 99), 3),
+        }),
+        target: {
+          text: '≤ 1.3× direct + 2 ms',
+          met: percentile(grpcMs, 99) <= 1.3 * percentile(directMs, 99) + 2,
+        },
+      },
+      { name: `insert ${label} points (upsert, 5k/batch)`, value: round(insertS, 1), unit: 's' },
+      { name: `HNSW build @ ${label} (first search)`, value: round(buildS, 1), unit: 's' },
+    ];
+    const notes = [
+      `${label}: dense paths taken ${JSON.stringify(stats)}. Profile of one search (ms, mean): SQLite candidate COUNT ${profile['sqlCountMs']}, SQLite post-filter of 84 candidates ${profile['sqlFilterMs']}; ${
+        profile['hnswMs'] === undefined
+          ? `no HNSW index at this size (below the store's exact-search threshold)`
+          : `raw HNSW search (k=84, ef=512) ${profile['hnswMs']} with recall@10 ${profile['hnswRecall']}, ef=128: ${profile['hnswEf128Ms']} ms / recall ${profile['hnswEf128Recall']}, ef=64: ${profile['hnswEf64Ms']} ms / recall ${profile['hnswEf64Recall']}`
+      }.`,
+      `${label}: gRPC Search (dense, collection-scoped, ${grpcQueries} texts, warm) through the all-in-one on the same store files vs the same texts embedded in this process + EmbeddedVectorStore.search; query embedding alone p50 ${profile['embedMs']} ms is part of both.`,
+    ];
+    return { figures, notes, profile };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function point(row: number, data: Float32Array): ChunkPoint {
+  return {
+    id: `c${row}`,
+    tenant: TENANT,
+    collection: COLLECTION,
+    documentId: `d${Math.floor(row / 8)}`,
+    documentVersion: 1,
+    chunkHash: `h${row}`,
+    text: `chunk ${row}`,
+    title: `document ${Math.floor(row / 8)}`,
+    sourceUri: '',
+    headingPath: [],
+    startOffset: 0,
+    endOffset: 0,
+    metadata: {},
+    dense: data.subarray(row * DIMENSION, (row + 1) * DIMENSION),
+    sparse: { indices: [], values: [] },
+  };
+}
+
+function denseRequest(vector: Float32Array): {
+  tenant: string;
+  mode: 'dense';
+  vector: Float32Array;
+  topK: number;
+} {
+  return { tenant: TENANT, mode: 'dense', vector, topK: TOP_K };
+}
+
+function groundTruth(data: Float32Array, queries: Float32Array, count: number): Set<number>[] {
+  const result = usearch.exactSearch(data, queries, DIMENSION, TOP_K, 'ip');
+  return Array.from({ length: count }, (_, q) => {
+    const rows = new Set<number>();
+    for (let i = 0; i < TOP_K; i++) rows.add(Number(result.keys[q * TOP_K + i]));
+    return rows;
+  });
+}
+
+/** Times the pieces of one ANN search separately: the SQLite count, raw HNSW at several ef, the post-filter. */
+function profileSearch(
+  vectorsDir: string,
+  model: string,
+  data: Float32Array,
+  queries: Float32Array,
+  queryCount: number,
+  truth: Set<number>[],
+): Record<string, number> {
+  const profile: Record<string, number> = {};
+  const db = new DatabaseSync(join(vectorsDir, 'vectors.sqlite'), { readOnly: true });
+  try {
+    const count = db.prepare('SELECT COUNT(*) AS n FROM points p WHERE p.model = ? AND p.tenant = ?');
+    const filter = db.prepare(
+      'SELECT p.pk FROM points p WHERE p.pk IN (SELECT value FROM json_each(?)) AND p.model = ? AND p.tenant = ?',
+    );
+    const sample = Array.from({ length: 84 }, (_, i) => 1 + Math.floor((i * data.length) / DIMENSION / 84));
+    profile['sqlCountMs'] = round(
+      timeMean(20, () => count.get(model, TENANT)),
+      3,
+    );
+    profile['sqlFilterMs'] = round(
+      timeMean(20, () => filter.all(JSON.stringify(sample), model, TENANT)),
+      3,
+    );
+  } finally {
+    db.close();
+  }
+  const file = readdirSync(vectorsDir).find((name) => name.endsWith('.usearch'));
+  if (!file) return profile;
+  for (const ef of [512, 128, 64]) {
+    const index = new usearch.Index({
+      metric: 'ip',
+      dimensions: DIMENSION,
+      connectivity: 16,
+      expansion_add: 32,
+      expansion_search: ef,
+    });
+    index.load(join(vectorsDir, file));
+    let hits = 0;
+    const ms: number[] = [];
+    for (let q = 0; q < queryCount; q++) {
+      const t = process.hrtime.bigint();
+      const found = index.search(queries.subarray(q * DIMENSION, (q + 1) * DIMENSION), 84, 1);
+      ms.push(msSince(t));
+      // Index keys are SQLite pks, assigned 1.. in insertion order: pk − 1 is the row.
+      for (let i = 0; i < TOP_K; i++) if (truth[q]!.has(Number(found.keys[i]) - 1)) hits++;
+    }
+    const suffix = ef === 512 ? '' : `Ef${ef}`;
+    profile[`hnsw${suffix}Ms`] = round(ms.reduce((a, b) => a + b, 0) / ms.length, 3);
+    profile[`hnsw${suffix}Recall`] = round(hits / (queryCount * TOP_K), 4);
+  }
+  return profile;
+}
+
+async function grpcSearch(dataDir: string, texts: readonly string[], modelDir: string): Promise<number[]> {
+  const cairn = await startCairn({ dataDir, env: { CAIRN_MODEL_DIR: modelDir } });
+  try {
+    const ms: number[] = [];
+    for (const [i, text] of [...texts, ...texts].entries()) {
+      const t = process.hrtime.bigint();
+      await cairn.retrieval.search({
+        query: text,
+        collections: [COLLECTION],
+        topK: TOP_K,
+        mode: SearchMode.DENSE,
+      });
+      if (i >= texts.length) ms.push(msSince(t));
+    }
+    return ms;
+  } finally {
+    await cairn.stop({ keepData: true });
+  }
+}
+
+async function embedP50(provider: LocalEmbeddingProvider, texts: readonly string[]): Promise<number> {
+  const ms: number[] = [];
+  for (const text of texts) {
+    const t = process.hrtime.bigint();
+    await provider.embed([text]);
+    ms.push(msSince(t));
+  }
+  return percentile(ms, 50);
+}
+
+function timeMean(runs: number, work: () => unknown): number {
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) work();
+  return msSince(t) / runs;
+}
