@@ -17,7 +17,8 @@ import { skipBacklog } from './kafka-support.js';
 const chunkedTopic = topicFor(DocumentChunkedSchema);
 const indexedTopic = topicFor(ChunksIndexedSchema);
 /** Config key the embedding service's cross-document micro-batching reads, once it exists. */
-const BATCH_ENV = 'CAIRN_EMBEDDING_BATCH_SIZE';
+/** Micro-batch bound given to the service (its `indexing.batchMaxDocuments`). */
+const BATCH_DOCUMENTS = 64;
 
 /**
  * Embedding: chunks/s through the embedding service (DocumentChunked on Kafka → embed → embedded vector
@@ -161,18 +162,13 @@ async function throughService(
     CAIRN_KAFKA_BROKERS: brokers,
     CAIRN_MODEL_DIR: modelDir,
   };
-  let how = `${batch} chunks per DocumentChunked event; the service was given ${BATCH_ENV}=${batch}`;
-  let service = await startService({
+  const how = `${batch} chunks per DocumentChunked event; the service embeds micro-batches of up to ${BATCH_DOCUMENTS} events together`;
+  const service = await startService({
     service: 'embedding',
-    env: { ...env, [BATCH_ENV]: String(batch) },
+    env: { ...env, CAIRN_INDEXING_BATCH_MAX_DOCUMENTS: String(BATCH_DOCUMENTS) },
     groupPrefix,
     timeoutMs: 60_000,
-  }).catch((error: unknown) => error as Error);
-  if (service instanceof Error) {
-    if (!service.message.includes(BATCH_ENV)) throw service;
-    how = `${batch} chunks per DocumentChunked event; the service has no ${BATCH_ENV} yet, so it embeds each event's chunks as one call (provider batches of ≤ 32)`;
-    service = await startService({ service: 'embedding', env, groupPrefix, timeoutMs: 60_000 });
-  }
+  });
   try {
     await waitFor(() => subscription.assignedPartitions().length > 0, {
       timeoutMs: 60_000,

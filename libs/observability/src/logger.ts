@@ -1,5 +1,5 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
-import { activeTraceIds } from './tracing.js';
+import { activeTenant, activeTraceIds } from './tracing.js';
 
 /** Structured JSON logger (pino). Never log document contents, API keys or tokens. */
 export type Logger = PinoLogger;
@@ -27,7 +27,7 @@ const REDACTED_PATHS = [
 
 /**
  * Creates the process logger; JSON on stdout, secrets and document contents redacted; lines
- * written inside a span carry its `trace_id` and `span_id`.
+ * written inside a span carry its `trace_id` and `span_id`, and inside a tenant's operation its `tenant`.
  */
 export function createLogger(config: LoggerConfig): Logger {
   const options: LoggerOptions = {
@@ -36,7 +36,10 @@ export function createLogger(config: LoggerConfig): Logger {
     base: { service: config.service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin: () => activeTraceIds() ?? {},
+    mixin: () => {
+      const tenant = activeTenant();
+      return { ...activeTraceIds(), ...(tenant ? { tenant } : {}) };
+    },
   };
   return pino(options);
 }

@@ -1,5 +1,6 @@
 import {
   context,
+  createContextKey,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -16,6 +17,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 export { SpanKind, SpanStatusCode, type Attributes, type Context, type Span };
 
 const TRACER_NAME = 'cairn';
+const TENANT_KEY = createContextKey('cairn.tenant');
 
 let running: { sdk: NodeSDK; users: number } | undefined;
 
@@ -82,6 +84,17 @@ export function traceparentOf(ctx: Context = context.active()): string | undefin
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
   return carrier['traceparent'];
+}
+
+/** `ctx` carrying the tenant an operation acts for (log lines written under it name the tenant). */
+export function withTenantContext(tenant: string, ctx: Context = context.active()): Context {
+  return tenant ? ctx.setValue(TENANT_KEY, tenant) : ctx;
+}
+
+/** The tenant of the active operation, if one was set. */
+export function activeTenant(): string | undefined {
+  const tenant = context.active().getValue(TENANT_KEY);
+  return typeof tenant === 'string' ? tenant : undefined;
 }
 
 /** Trace and span ids of the active span, for log lines. */

@@ -6,6 +6,7 @@ import {
   traceparentOf,
   tracer,
   withSpan,
+  withTenantContext,
 } from '@cairn/observability';
 import type { EventEnvelope, PublishedEvent, PublishOptions } from '../event-bus.port.js';
 
@@ -90,7 +91,10 @@ export class ConsumerSpans<T> {
       const traceparent = traceparentOf(trace.setSpan(ROOT_CONTEXT, this.spans[index] as Span));
       return traceparent ? { ...event, traceparent } : event;
     });
-    this.active = trace.setSpan(ROOT_CONTEXT, this.spans[0] as Span);
+    this.active = withTenantContext(
+      events[0]?.tenant ?? '',
+      trace.setSpan(ROOT_CONTEXT, this.spans[0] as Span),
+    );
   }
 
   /** Runs `work` with the first event's span active. */

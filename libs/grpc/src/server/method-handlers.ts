@@ -16,6 +16,7 @@ import {
   SpanKind,
   traceparentOf,
   tracer,
+  withTenantContext,
   type Logger,
   type RpcServerMetrics,
 } from '@cairn/observability';
@@ -144,7 +145,8 @@ class CallRunner {
       if (principal) this.env.authenticator.authorize(principal, method);
       opened = openCall(call, method, principal, traceparentOf(spanContext));
       if (principal) span.setAttribute('cairn.tenant', principal.tenant);
-      await body(opened.context);
+      const callContext = opened.context;
+      await context.with(withTenantContext(callContext.tenant), () => body(callContext));
       this.finish(span, 'OK', started);
       this.env.logger.debug({ method: this.path, code: 'OK', ms: elapsed(started) }, 'gRPC call');
     };

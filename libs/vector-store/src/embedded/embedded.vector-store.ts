@@ -51,8 +51,12 @@ type Ranked = { pk: number; score: number }[];
  * Embedded vector store: node:sqlite for points, payloads and the keyword inverted index; dense vectors as blobs,
  * searched exactly for small candidate sets and through a usearch HNSW index (saved beside the DB) for large ones.
  */
+/** Distinct filters whose point counts are remembered. */
+const COUNT_CACHE_ENTRIES = 1_024;
+
 export class EmbeddedVectorStore implements VectorStore {
   private readonly searches = { exact: 0, ann: 0, annFallbacks: 0 };
+  private readonly counts = new Map<string, { generation: number; count: number }>();
   private readonly repo: SqlitePointsRepository;
   private readonly annThreshold: number;
   private readonly ann: AnnRegistry;
@@ -216,8 +220,23 @@ export class EmbeddedVectorStore implements VectorStore {
     this.ann.afterWrite(model, this.repo.bumpGeneration(model));
   }
 
+  /**
+   * Points matching `where`, remembered per write generation: the count picks exact vs ANN search
+   * and sizes the over-fetch, and a COUNT(*) per query grows with the store.
+   */
+  private candidates(model: string, where: SqlFragment): number {
+    const generation = this.repo.model(model)?.generation ?? 0;
+    const key = `${model}\u0000${where.sql}\u0000${JSON.stringify(where.params)}`;
+    const cached = this.counts.get(key);
+    if (cached && cached.generation === generation) return cached.count;
+    const count = this.repo.count(where);
+    if (this.counts.size >= COUNT_CACHE_ENTRIES) this.counts.clear();
+    this.counts.set(key, { generation, count });
+    return count;
+  }
+
   private denseSearch(model: string, where: SqlFragment, query: Float32Array, limit: number): Ranked {
-    const candidates = this.repo.count(where);
+    const candidates = this.candidates(model, where);
     if (candidates >= this.annThreshold) {
       const index = this.ann.acquire(model);
       // Over-fetch in proportion to how selective the filter is, then post-filter in SQL.
