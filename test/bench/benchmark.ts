@@ -12,6 +12,8 @@ export interface BenchContext {
   size(name: string, fallback: number): number;
   /** A list set with `--size <name>=a,b,c`, else `fallback`. */
   sizes(name: string, fallback: readonly number[]): number[];
+  /** Saves what a long benchmark measured so far (e.g. after each size), so a later failure keeps it. */
+  checkpoint(name: string, partial: Omit<BenchResult, 'name' | 'title' | 'machine' | 'durationS'>): void;
   /** Bootstrap address of a Kafka broker: the one in CAIRN_KAFKA_BROKERS, or one the runner starts (once). */
   kafkaBrokers(): Promise<string>;
 }

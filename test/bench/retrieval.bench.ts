@@ -63,6 +63,19 @@ export const retrievalBench: Benchmark = {
         figures.push(...result.figures);
         notes.push(...result.notes);
         profile[String(size)] = result.profile;
+        ctx.checkpoint('retrieval', {
+          config: {
+            sizes,
+            queries,
+            grpcQueries,
+            topK: TOP_K,
+            dimension: DIMENSION,
+            completedSizes: Object.keys(profile),
+          },
+          figures,
+          series: { profile },
+          notes,
+        });
       }
     } finally {
       await provider.close();

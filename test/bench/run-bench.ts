@@ -105,6 +105,16 @@ async function main(): Promise<void> {
       return value === undefined ? [...fallback] : value.split(',').map(Number);
     },
     kafkaBrokers: () => broker.address(),
+    checkpoint: (name, partial) => {
+      const bench = BENCHMARKS.find((b) => b.name === name)!;
+      writeResult(resolve(values.out), {
+        name,
+        title: `${bench.title} (partial)`,
+        machine: machineInfo(),
+        ...partial,
+        durationS: 0,
+      });
+    },
   };
   const out = resolve(values.out);
   mkdirSync(out, { recursive: true });
