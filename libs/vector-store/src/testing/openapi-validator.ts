@@ -29,8 +29,9 @@ export interface MatchedOperation {
 }
 
 /**
- * Locates Qdrant's OpenAPI document: `CAIRN_QDRANT_OPENAPI` if set, else `../shared/specs/qdrant/openapi-v1.19.0.json`
- * relative to the repository root (the first ancestor of this module containing `nx.json`).
+ * Locates Qdrant's OpenAPI document: `CAIRN_QDRANT_OPENAPI` if set, else the copy kept in this library,
+ * `libs/vector-store/spec/qdrant/openapi-v1.19.0.json` (found from the repository root, the first
+ * ancestor of this module containing `nx.json`).
  */
 // eslint-disable-next-line no-restricted-properties -- test tooling, not a service: the spec location may come from the environment.
 export function locateQdrantOpenApi(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,7 +44,7 @@ export function locateQdrantOpenApi(env: NodeJS.ProcessEnv = process.env): strin
       throw new Error('cannot find the repository root (nx.json) above the fake Qdrant module');
     dir = parent;
   }
-  return resolve(dir, '..', 'shared', 'specs', 'qdrant', 'openapi-v1.19.0.json');
+  return resolve(dir, 'libs', 'vector-store', 'spec', 'qdrant', 'openapi-v1.19.0.json');
 }
 
 const DOC_ID = 'qdrant-openapi.json';
