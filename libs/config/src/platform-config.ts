@@ -113,6 +113,14 @@ export const platformConfigShape = {
         .boolean()
         .default(true)
         .describe('When no key exists, create a development key and write it to <dataDir>/api-key.'),
+      serviceApiKey: z
+        .string()
+        .regex(/^cairn_[A-Za-z0-9]{4,64}_[A-Za-z0-9_-]{16,256}$/, 'expected a key cairn_<id>_<secret>')
+        .optional()
+        .describe(
+          'Key (role service) this process calls other Cairn services with; the services it calls must ' +
+            'hold its hash. Unset: a key valid only within this process is generated at start (all-in-one).',
+        ),
     })
     .prefault({}),
 };

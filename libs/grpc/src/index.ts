@@ -44,7 +44,7 @@ export {
   apiKeyRecordToJson,
   type ApiKeyFileJson,
 } from './auth/file.api-key-store.js';
-export { ApiKeyAuthenticator } from './auth/api-key.authenticator.js';
+export { ApiKeyAuthenticator, ON_BEHALF_OF_METADATA, TENANT_METADATA } from './auth/api-key.authenticator.js';
 export { DEFAULT_REQUIRED_ROLE, grantsRole, parseRole, requiredRoleOf, roleName } from './auth/roles.js';
 export { bindTenant, tenantFieldOf } from './auth/tenant.guard.js';
 

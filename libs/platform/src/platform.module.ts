@@ -11,7 +11,7 @@ import {
 import { HealthRegistry, type Logger } from '@cairn/observability';
 import type { Registry } from 'prom-client';
 import { OpsHttpLifecycle } from './ops-http.lifecycle.js';
-import { LOGGER, METRICS_REGISTRY, PLATFORM_CONFIG } from './platform.tokens.js';
+import { LOGGER, METRICS_REGISTRY, PLATFORM_CONFIG, SERVICE_API_KEY } from './platform.tokens.js';
 
 /** What the composition root hands to the platform: everything built before Nest starts. */
 export interface PlatformModuleOptions {
@@ -19,6 +19,8 @@ export interface PlatformModuleOptions {
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly apiKeyStore: ApiKeyStore;
+  /** The key (role SERVICE) the process's services call other Cairn services with. */
+  readonly serviceApiKey: string;
   readonly eventBus: EventBus;
 }
 
@@ -61,10 +63,11 @@ export class PlatformModule {
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: METRICS_REGISTRY, useValue: options.metrics },
+        { provide: SERVICE_API_KEY, useValue: options.serviceApiKey },
         { provide: HealthRegistry, useValue: health },
         OpsHttpLifecycle,
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, METRICS_REGISTRY, HealthRegistry, OpsHttpLifecycle],
+      exports: [PLATFORM_CONFIG, LOGGER, METRICS_REGISTRY, SERVICE_API_KEY, HealthRegistry, OpsHttpLifecycle],
     };
   }
 }

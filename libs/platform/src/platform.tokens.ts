@@ -4,3 +4,5 @@ export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
 export const LOGGER = Symbol('LOGGER');
 /** Injection token of the Prometheus registry served on `/metrics`. */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+/** Injection token of the key (role SERVICE) this process calls other Cairn services with. */
+export const SERVICE_API_KEY = Symbol('SERVICE_API_KEY');

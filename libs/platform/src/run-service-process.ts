@@ -63,6 +63,7 @@ export async function startServiceProcess<S extends z.ZodObject>(
         logger,
         metrics,
         apiKeyStore: apiKeys.store,
+        serviceApiKey: apiKeys.serviceApiKey,
         eventBus,
       }),
       ...spec.modules,

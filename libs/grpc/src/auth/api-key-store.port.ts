@@ -8,7 +8,7 @@ export interface ApiKeyRecord {
   readonly hash: string;
   /** Tenant every call made with this key acts for. */
   readonly tenant: string;
-  /** Roles granted (READER < WRITER < ADMIN; the highest counts). */
+  /** Roles granted (READER < WRITER < ADMIN < SERVICE; the highest counts). */
   readonly roles: readonly Role[];
   /** Human label (who or what holds the key). */
   readonly name: string;
@@ -17,9 +17,12 @@ export interface ApiKeyRecord {
 /** Who a verified key belongs to. */
 export interface ApiKeyPrincipal {
   readonly keyId: string;
+  /** The key's tenant; for a service key, the tenant its call names. */
   readonly tenant: string;
   readonly roles: readonly Role[];
   readonly name: string;
+  /** For a service key: the principal it acts for, as the call names it. */
+  readonly onBehalfOf?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
-import type { Role } from '@cairn/contracts/cairn/common/v1/options';
+import { Role } from '@cairn/contracts/cairn/common/v1/options';
 import { GrpcError, Status } from '../errors/grpc-error.js';
 import { apiKeyMatches, parseApiKey } from './api-key.js';
 import type { ApiKeyPrincipal, ApiKeyStore } from './api-key-store.port.js';
@@ -55,6 +55,7 @@ export class ApiKeyAuthenticator {
     if (!record || !matches) {
       throw unauthenticated(`unknown API key (key id '${parsed.keyId}')`, 'API_KEY_UNKNOWN');
     }
+    if (record.roles.includes(Role.SERVICE)) return actingFor(record, metadata);
     return { keyId: record.keyId, tenant: record.tenant, roles: record.roles, name: record.name };
   }
 
@@ -69,6 +70,35 @@ export class ApiKeyAuthenticator {
       { reason: 'ROLE_REQUIRED', metadata: { required_role: roleName(required), key_id: principal.keyId } },
     );
   }
+}
+
+/** Metadata a service key names the tenant it acts for with. */
+export const TENANT_METADATA = 'cairn-tenant';
+/** Metadata a service key names the principal it acts for with (recorded as the call's principal). */
+export const ON_BEHALF_OF_METADATA = 'cairn-on-behalf-of';
+
+const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * A service key (role SERVICE) acts for the tenant its call names in `cairn-tenant`, and for the
+ * principal named in `cairn-on-behalf-of` (the key id when absent).
+ */
+function actingFor(record: ApiKeyPrincipal, metadata: Metadata): ApiKeyPrincipal {
+  const tenant = metadata.get(TENANT_METADATA)[0];
+  if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+    throw unauthenticated(
+      `service key '${record.keyId}' must name the tenant it acts for in metadata '${TENANT_METADATA}'`,
+      'SERVICE_TENANT_MISSING',
+    );
+  }
+  const onBehalfOf = metadata.get(ON_BEHALF_OF_METADATA)[0];
+  return {
+    keyId: record.keyId,
+    tenant,
+    roles: record.roles,
+    name: record.name,
+    ...(typeof onBehalfOf === 'string' && onBehalfOf !== '' ? { onBehalfOf: onBehalfOf.slice(0, 200) } : {}),
+  };
 }
 
 function unauthenticated(message: string, reason: string): GrpcError {

@@ -5,7 +5,9 @@ import { GrpcError, Status } from '../errors/grpc-error.js';
 import type { GrpcServiceImpl } from '../server/service-impl.types.js';
 import { EchoService, type EchoRequest } from '../testing/echo-service.fixture.js';
 import { startTestServer, type TestServer } from '../testing/grpc-test-kit.js';
+import { Role } from '@cairn/contracts/cairn/common/v1/options';
 import { Health } from '@cairn/contracts/grpc/health/v1/health';
+import { generateApiKey } from './api-key.js';
 
 async function* items<T>(...values: T[]): AsyncGenerator<T> {
   for (const value of values) yield value;
@@ -157,6 +159,34 @@ describe('API key auth and tenant binding', { timeout: 30_000 }, () => {
       const chat: string[] = [];
       for await (const r of writer.chat(items({}, {}))) chat.push(r.tenant);
       assert.deepEqual(chat, ['acme', 'acme']);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('lets a service key act for the tenant and principal its call names, and only with a tenant named', async () => {
+    const service = generateApiKey('_service', [Role.SERVICE], { name: 'runner' });
+    t.store.add(service.record);
+    const call = (metadata: Record<string, string>, tenant = '') => {
+      const c = createGrpcClient(EchoService, t.address, { apiKey: service.key });
+      return c.say({ tenant }, { metadata }).finally(() => c.close());
+    };
+    seen.length = 0;
+    const acting = await call({ 'cairn-tenant': 'globex', 'cairn-on-behalf-of': 'key:abc' });
+    assert.equal(acting.tenant, 'globex');
+    assert.equal(acting.principal, 'key:abc');
+    assert.equal(seen[0]?.tenant, 'globex', 'the request is bound to the named tenant');
+    assert.equal((await call({ 'cairn-tenant': 'acme' })).principal, service.record.keyId);
+    const mismatch = await failure(call({ 'cairn-tenant': 'acme' }, 'globex'));
+    assert.equal(mismatch.code, Status.PERMISSION_DENIED);
+    assert.equal(mismatch.details?.reason, 'TENANT_MISMATCH');
+    const missing = await failure(call({}));
+    assert.equal(missing.code, Status.UNAUTHENTICATED);
+    assert.equal(missing.details?.reason, 'SERVICE_TENANT_MISSING');
+    // Other keys cannot pick a tenant with the metadata.
+    const writer = createGrpcClient(EchoService, t.address, { apiKey: t.keys.writer });
+    try {
+      assert.equal((await writer.say({}, { metadata: { 'cairn-tenant': 'globex' } })).tenant, 'acme');
     } finally {
       writer.close();
     }

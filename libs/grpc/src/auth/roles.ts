@@ -29,7 +29,7 @@ export function requiredRoleOf(method: DescMethod, fallback: Role = DEFAULT_REQU
   return role === Role.UNSPECIFIED ? fallback : role;
 }
 
-/** Roles are ordered READER < WRITER < ADMIN; holding a role grants every lower one. */
+/** Roles are ordered READER < WRITER < ADMIN < SERVICE; holding a role grants every lower one. */
 export function grantsRole(held: readonly Role[], required: Role): boolean {
   return held.some((role) => role !== Role.UNSPECIFIED && role >= required);
 }

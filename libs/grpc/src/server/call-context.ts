@@ -58,7 +58,7 @@ export function openCall(
 
   const sent = call.metadata.get('traceparent')[0];
   const context: CallContext = {
-    principal: principal?.keyId,
+    principal: principal?.onBehalfOf ?? principal?.keyId,
     tenant: principal?.tenant ?? '',
     roles: principal?.roles ?? [],
     metadata: call.metadata,

@@ -18,9 +18,12 @@ import type { Role } from '@cairn/contracts/cairn/common/v1/options';
  * its deadline passes.
  */
 export interface CallContext {
-  /** Id of the API key that authenticated the call; undefined on public services (health, reflection). */
+  /**
+   * Id of the API key that authenticated the call (for a service key: the principal it acts for, when
+   * named); undefined on public services (health, reflection).
+   */
   readonly principal: string | undefined;
-  /** Tenant of the API key; '' on public services. */
+  /** Tenant of the API key (for a service key: the tenant its call names); '' on public services. */
   readonly tenant: string;
   /** Roles of the API key (empty on public services). */
   readonly roles: readonly Role[];

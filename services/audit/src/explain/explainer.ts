@@ -180,6 +180,7 @@ export class Explainer {
         response.answer = kind.value.text;
         response.citations = kind.value.citations;
         break;
+      case 'memoryRecall':
       case 'error':
       case undefined:
         break;

@@ -21,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cairn/agent/v1/agent.proto.
  */
 export const file_cairn_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChpjYWlybi9hZ2VudC92MS9hZ2VudC5wcm90bxIOY2Fpcm4uYWdlbnQudjEicwoOTWVtb3J5U2V0dGluZ3MSDwoHZW5hYmxlZBgBIAEoCBIUCgxtYXhfbWVzc2FnZXMYAiABKA0SEgoKbWF4X3Rva2VucxgDIAEoDRImCgN0dGwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ieQoGQnVkZ2V0EhEKCW1heF9zdGVwcxgBIAEoDRISCgptYXhfdG9rZW5zGAIgASgNEjAKDW1heF93YWxsX3RpbWUYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFgoObWF4X3Rvb2xfY2FsbHMYBCABKA0ijAEKEVJldHJpZXZhbFNldHRpbmdzEg0KBXRvcF9rGAEgASgNEiwKBG1vZGUYAiABKA4yHi5jYWlybi5yZXRyaWV2YWwudjEuU2VhcmNoTW9kZRIUCgx0b2tlbl9idWRnZXQYAyABKA0SEQoJbWluX3Njb3JlGAQgASgCEhEKCWRpdmVyc2lmeRgFIAEoCCK0AwoFQWdlbnQSDAoEbmFtZRgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSFQoNc3lzdGVtX3Byb21wdBgEIAEoCRINCgVtb2RlbBgFIAEoCRITCgt0ZW1wZXJhdHVyZRgGIAEoAhIVCg1hbGxvd2VkX3Rvb2xzGAcgAygJEhMKC2NvbGxlY3Rpb25zGAggAygJEjQKCXJldHJpZXZhbBgJIAEoCzIhLmNhaXJuLmFnZW50LnYxLlJldHJpZXZhbFNldHRpbmdzEi4KBm1lbW9yeRgKIAEoCzIeLmNhaXJuLmFnZW50LnYxLk1lbW9yeVNldHRpbmdzEiYKBmJ1ZGdldBgLIAEoCzIWLmNhaXJuLmFnZW50LnYxLkJ1ZGdldBISCgpndWFyZHJhaWxzGAwgAygJEg8KB3ZlcnNpb24YDSABKA0SLgoKY3JlYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAijQEKCFJ1blVzYWdlEg0KBXN0ZXBzGAEgASgNEhUKDXByb21wdF90b2tlbnMYAiABKA0SGQoRY29tcGxldGlvbl90b2tlbnMYAyABKA0SEgoKdG9vbF9jYWxscxgEIAEoDRIsCgl3YWxsX3RpbWUYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iogQKCEFnZW50UnVuEg4KBnJ1bl9pZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDQoFYWdlbnQYAyABKAkSFQoNYWdlbnRfdmVyc2lvbhgEIAEoDRINCgVpbnB1dBgFIAEoCRISCgpzZXNzaW9uX2lkGAYgASgJEikKBnN0YXR1cxgHIAEoDjIZLmNhaXJuLmFnZW50LnYxLlJ1blN0YXR1cxIOCgZhbnN3ZXIYCCABKAkSLAoJY2l0YXRpb25zGAkgAygLMhkuY2Fpcm4uY29tbW9uLnYxLkNpdGF0aW9uEicKBXVzYWdlGAogASgLMhguY2Fpcm4uYWdlbnQudjEuUnVuVXNhZ2USJgoGYnVkZ2V0GAsgASgLMhYuY2Fpcm4uYWdlbnQudjEuQnVkZ2V0EisKBWVycm9yGAwgASgLMhwuY2Fpcm4uY29tbW9uLnYxLkVycm9yRGV0YWlsEg0KBW1vZGVsGA0gASgJEhEKCXByaW5jaXBhbBgOIAEoCRISCgpyZXF1ZXN0X2lkGA8gASgJEi4KCmNyZWF0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbXBsZXRlZF9hdBgSIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKCU1vZGVsQ2FsbBINCgVtb2RlbBgBIAEoCRIVCg1wcm9tcHRfdG9rZW5zGAIgASgNEhkKEWNvbXBsZXRpb25fdG9rZW5zGAMgASgNEhUKDWZpbmlzaF9yZWFzb24YBCABKAkSDwoHY29udGVudBgFIAEoCRIVCg1wcm9tcHRfZGlnZXN0GAYgASgJIkEKCFRvb2xDYWxsEg8KB2NhbGxfaWQYASABKAkSDAoEdG9vbBgCIAEoCRIWCg5hcmd1bWVudHNfanNvbhgDIAEoCSJOCgpUb29sUmVzdWx0Eg8KB2NhbGxfaWQYASABKAkSDAoEdG9vbBgCIAEoCRIPCgdjb250ZW50GAMgASgJEhAKCGlzX2Vycm9yGAQgASgIIoYBCglSZXRyaWV2YWwSDQoFcXVlcnkYASABKAkSEgoKcmVxdWVzdF9pZBgCIAEoCRITCgtjb2xsZWN0aW9ucxgDIAMoCRIsCgljaXRhdGlvbnMYBCADKAsyGS5jYWlybi5jb21tb24udjEuQ2l0YXRpb24SEwoLdG9rZW5fY291bnQYBSABKA0ijAIKEEd1YXJkcmFpbFZlcmRpY3QSEQoJZ3VhcmRyYWlsGAEgASgJEi0KBXN0YWdlGAIgASgOMh4uY2Fpcm4uYWdlbnQudjEuR3VhcmRyYWlsU3RhZ2USMwoIZGVjaXNpb24YAyABKA4yIS5jYWlybi5hZ2VudC52MS5HdWFyZHJhaWxEZWNpc2lvbhIOCgZyZWFzb24YBCABKAkSQAoIZmluZGluZ3MYBSADKAsyLi5jYWlybi5hZ2VudC52MS5HdWFyZHJhaWxWZXJkaWN0LkZpbmRpbmdzRW50cnkaLwoNRmluZGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkkKC0ZpbmFsQW5zd2VyEgwKBHRleHQYASABKAkSLAoJY2l0YXRpb25zGAIgAygLMhkuY2Fpcm4uY29tbW9uLnYxLkNpdGF0aW9uIt0DCgdSdW5TdGVwEg0KBWluZGV4GAEgASgNEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCGR1cmF0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi8KCm1vZGVsX2NhbGwYBCABKAsyGS5jYWlybi5hZ2VudC52MS5Nb2RlbENhbGxIABItCgl0b29sX2NhbGwYBSABKAsyGC5jYWlybi5hZ2VudC52MS5Ub29sQ2FsbEgAEjEKC3Rvb2xfcmVzdWx0GAYgASgLMhouY2Fpcm4uYWdlbnQudjEuVG9vbFJlc3VsdEgAEi4KCXJldHJpZXZhbBgHIAEoCzIZLmNhaXJuLmFnZW50LnYxLlJldHJpZXZhbEgAEj0KEWd1YXJkcmFpbF92ZXJkaWN0GAggASgLMiAuY2Fpcm4uYWdlbnQudjEuR3VhcmRyYWlsVmVyZGljdEgAEjMKDGZpbmFsX2Fuc3dlchgJIAEoCzIbLmNhaXJuLmFnZW50LnYxLkZpbmFsQW5zd2VySAASLQoFZXJyb3IYCiABKAsyHC5jYWlybi5jb21tb24udjEuRXJyb3JEZXRhaWxIAEIGCgRraW5kImEKD1B1dEFnZW50UmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSJAoFYWdlbnQYAiABKAsyFS5jYWlybi5hZ2VudC52MS5BZ2VudBIYChBleHBlY3RlZF92ZXJzaW9uGAMgASgNIkkKEFB1dEFnZW50UmVzcG9uc2USJAoFYWdlbnQYASABKAsyFS5jYWlybi5hZ2VudC52MS5BZ2VudBIPCgdjcmVhdGVkGAIgASgIIi8KD0dldEFnZW50UmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDAoEbmFtZRgCIAEoCSI4ChBHZXRBZ2VudFJlc3BvbnNlEiQKBWFnZW50GAEgASgLMhUuY2Fpcm4uYWdlbnQudjEuQWdlbnQiowEKClJ1blJlcXVlc3QSDgoGdGVuYW50GAEgASgJEg0KBWFnZW50GAIgASgJEg0KBWlucHV0GAMgASgJEhIKCnNlc3Npb25faWQYBCABKAkSJgoGYnVkZ2V0GAUgASgLMhYuY2Fpcm4uYWdlbnQudjEuQnVkZ2V0EhIKCnJlcXVlc3RfaWQYBiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJIm8KC1J1blJlc3BvbnNlEg4KBnJ1bl9pZBgBIAEoCRIlCgRzdGVwGAIgASgLMhcuY2Fpcm4uYWdlbnQudjEuUnVuU3RlcBIpCgZzdGF0dXMYAyABKA4yGS5jYWlybi5hZ2VudC52MS5SdW5TdGF0dXMiqAEKD1N0YXJ0UnVuUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFYWdlbnQYAiABKAkSDQoFaW5wdXQYAyABKAkSEgoKc2Vzc2lvbl9pZBgEIAEoCRImCgZidWRnZXQYBSABKAsyFi5jYWlybi5hZ2VudC52MS5CdWRnZXQSEgoKcmVxdWVzdF9pZBgGIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkiOQoQU3RhcnRSdW5SZXNwb25zZRIlCgNydW4YASABKAsyGC5jYWlybi5hZ2VudC52MS5BZ2VudFJ1biJGCg1HZXRSdW5SZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIOCgZydW5faWQYAiABKAkSFQoNaW5jbHVkZV9zdGVwcxgDIAEoCCJfCg5HZXRSdW5SZXNwb25zZRIlCgNydW4YASABKAsyGC5jYWlybi5hZ2VudC52MS5BZ2VudFJ1bhImCgVzdGVwcxgCIAMoCzIXLmNhaXJuLmFnZW50LnYxLlJ1blN0ZXAiQgoQQ2FuY2VsUnVuUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDgoGcnVuX2lkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSI6ChFDYW5jZWxSdW5SZXNwb25zZRIlCgNydW4YASABKAsyGC5jYWlybi5hZ2VudC52MS5BZ2VudFJ1biKbAQoPTGlzdFJ1bnNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRINCgVhZ2VudBgCIAEoCRIpCgZzdGF0dXMYAyABKA4yGS5jYWlybi5hZ2VudC52MS5SdW5TdGF0dXMSEgoKc2Vzc2lvbl9pZBgEIAEoCRIqCgRwYWdlGAUgASgLMhwuY2Fpcm4uY29tbW9uLnYxLlBhZ2VSZXF1ZXN0ImcKEExpc3RSdW5zUmVzcG9uc2USJgoEcnVucxgBIAMoCzIYLmNhaXJuLmFnZW50LnYxLkFnZW50UnVuEisKBHBhZ2UYAiABKAsyHS5jYWlybi5jb21tb24udjEuUGFnZVJlc3BvbnNlKsIBCglSdW5TdGF0dXMSGgoWUlVOX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElJVTl9TVEFUVVNfUEVORElORxABEhYKElJVTl9TVEFUVVNfUlVOTklORxACEhgKFFJVTl9TVEFUVVNfU1VDQ0VFREVEEAMSFQoRUlVOX1NUQVRVU19GQUlMRUQQBBIYChRSVU5fU1RBVFVTX0NBTkNFTExFRBAFEh4KGlJVTl9TVEFUVVNfQlVER0VUX0VYQ0VFREVEEAYqxwEKDkd1YXJkcmFpbFN0YWdlEh8KG0dVQVJEUkFJTF9TVEFHRV9VTlNQRUNJRklFRBAAEhkKFUdVQVJEUkFJTF9TVEFHRV9JTlBVVBABEh0KGUdVQVJEUkFJTF9TVEFHRV9UT09MX0NBTEwQAhIfChtHVUFSRFJBSUxfU1RBR0VfVE9PTF9SRVNVTFQQAxIdChlHVUFSRFJBSUxfU1RBR0VfUkVUUklFVkFMEAQSGgoWR1VBUkRSQUlMX1NUQUdFX09VVFBVVBAFKpIBChFHdWFyZHJhaWxEZWNpc2lvbhIiCh5HVUFSRFJBSUxfREVDSVNJT05fVU5TUEVDSUZJRUQQABIcChhHVUFSRFJBSUxfREVDSVNJT05fQUxMT1cQARIdChlHVUFSRFJBSUxfREVDSVNJT05fUkVEQUNUEAISHAoYR1VBUkRSQUlMX0RFQ0lTSU9OX0JMT0NLEAMy0QQKDEFnZW50U2VydmljZRJTCghQdXRBZ2VudBIfLmNhaXJuLmFnZW50LnYxLlB1dEFnZW50UmVxdWVzdBogLmNhaXJuLmFnZW50LnYxLlB1dEFnZW50UmVzcG9uc2UiBIi1GAMSUwoIR2V0QWdlbnQSHy5jYWlybi5hZ2VudC52MS5HZXRBZ2VudFJlcXVlc3QaIC5jYWlybi5hZ2VudC52MS5HZXRBZ2VudFJlc3BvbnNlIgSItRgBEkYKA1J1bhIaLmNhaXJuLmFnZW50LnYxLlJ1blJlcXVlc3QaGy5jYWlybi5hZ2VudC52MS5SdW5SZXNwb25zZSIEiLUYAjABElMKCFN0YXJ0UnVuEh8uY2Fpcm4uYWdlbnQudjEuU3RhcnRSdW5SZXF1ZXN0GiAuY2Fpcm4uYWdlbnQudjEuU3RhcnRSdW5SZXNwb25zZSIEiLUYAhJNCgZHZXRSdW4SHS5jYWlybi5hZ2VudC52MS5HZXRSdW5SZXF1ZXN0Gh4uY2Fpcm4uYWdlbnQudjEuR2V0UnVuUmVzcG9uc2UiBIi1GAESVgoJQ2FuY2VsUnVuEiAuY2Fpcm4uYWdlbnQudjEuQ2FuY2VsUnVuUmVxdWVzdBohLmNhaXJuLmFnZW50LnYxLkNhbmNlbFJ1blJlc3BvbnNlIgSItRgCElMKCExpc3RSdW5zEh8uY2Fpcm4uYWdlbnQudjEuTGlzdFJ1bnNSZXF1ZXN0GiAuY2Fpcm4uYWdlbnQudjEuTGlzdFJ1bnNSZXNwb25zZSIEiLUYAWIGcHJvdG8z", [file_cairn_common_v1_common, file_cairn_common_v1_options, file_cairn_retrieval_v1_retrieval, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChpjYWlybi9hZ2VudC92MS9hZ2VudC5wcm90bxIOY2Fpcm4uYWdlbnQudjEinAEKDk1lbW9yeVNldHRpbmdzEg8KB2VuYWJsZWQYASABKAgSFAoMbWF4X21lc3NhZ2VzGAIgASgNEhIKCm1heF90b2tlbnMYAyABKA0SJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCWxvbmdfdGVybRgFIAEoCBIUCgxyZWNhbGxfdG9wX2sYBiABKA0ieQoGQnVkZ2V0EhEKCW1heF9zdGVwcxgBIAEoDRISCgptYXhfdG9rZW5zGAIgASgNEjAKDW1heF93YWxsX3RpbWUYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFgoObWF4X3Rvb2xfY2FsbHMYBCABKA0ijAEKEVJldHJpZXZhbFNldHRpbmdzEg0KBXRvcF9rGAEgASgNEiwKBG1vZGUYAiABKA4yHi5jYWlybi5yZXRyaWV2YWwudjEuU2VhcmNoTW9kZRIUCgx0b2tlbl9idWRnZXQYAyABKA0SEQoJbWluX3Njb3JlGAQgASgCEhEKCWRpdmVyc2lmeRgFIAEoCCK0AwoFQWdlbnQSDAoEbmFtZRgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSFQoNc3lzdGVtX3Byb21wdBgEIAEoCRINCgVtb2RlbBgFIAEoCRITCgt0ZW1wZXJhdHVyZRgGIAEoAhIVCg1hbGxvd2VkX3Rvb2xzGAcgAygJEhMKC2NvbGxlY3Rpb25zGAggAygJEjQKCXJldHJpZXZhbBgJIAEoCzIhLmNhaXJuLmFnZW50LnYxLlJldHJpZXZhbFNldHRpbmdzEi4KBm1lbW9yeRgKIAEoCzIeLmNhaXJuLmFnZW50LnYxLk1lbW9yeVNldHRpbmdzEiYKBmJ1ZGdldBgLIAEoCzIWLmNhaXJuLmFnZW50LnYxLkJ1ZGdldBISCgpndWFyZHJhaWxzGAwgAygJEg8KB3ZlcnNpb24YDSABKA0SLgoKY3JlYXRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAijQEKCFJ1blVzYWdlEg0KBXN0ZXBzGAEgASgNEhUKDXByb21wdF90b2tlbnMYAiABKA0SGQoRY29tcGxldGlvbl90b2tlbnMYAyABKA0SEgoKdG9vbF9jYWxscxgEIAEoDRIsCgl3YWxsX3RpbWUYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24izQQKCEFnZW50UnVuEg4KBnJ1bl9pZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDQoFYWdlbnQYAyABKAkSFQoNYWdlbnRfdmVyc2lvbhgEIAEoDRINCgVpbnB1dBgFIAEoCRISCgpzZXNzaW9uX2lkGAYgASgJEikKBnN0YXR1cxgHIAEoDjIZLmNhaXJuLmFnZW50LnYxLlJ1blN0YXR1cxIOCgZhbnN3ZXIYCCABKAkSLAoJY2l0YXRpb25zGAkgAygLMhkuY2Fpcm4uY29tbW9uLnYxLkNpdGF0aW9uEicKBXVzYWdlGAogASgLMhguY2Fpcm4uYWdlbnQudjEuUnVuVXNhZ2USJgoGYnVkZ2V0GAsgASgLMhYuY2Fpcm4uYWdlbnQudjEuQnVkZ2V0EisKBWVycm9yGAwgASgLMhwuY2Fpcm4uY29tbW9uLnYxLkVycm9yRGV0YWlsEg0KBW1vZGVsGA0gASgJEhEKCXByaW5jaXBhbBgOIAEoCRISCgpyZXF1ZXN0X2lkGA8gASgJEi4KCmNyZWF0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGNvbXBsZXRlZF9hdBgSIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdXNlcl9pZBgTIAEoCRIYChBjYW5jZWxfcmVxdWVzdGVkGBQgASgIIosBCglNb2RlbENhbGwSDQoFbW9kZWwYASABKAkSFQoNcHJvbXB0X3Rva2VucxgCIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgDIAEoDRIVCg1maW5pc2hfcmVhc29uGAQgASgJEg8KB2NvbnRlbnQYBSABKAkSFQoNcHJvbXB0X2RpZ2VzdBgGIAEoCSJBCghUb29sQ2FsbBIPCgdjYWxsX2lkGAEgASgJEgwKBHRvb2wYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkiTgoKVG9vbFJlc3VsdBIPCgdjYWxsX2lkGAEgASgJEgwKBHRvb2wYAiABKAkSDwoHY29udGVudBgDIAEoCRIQCghpc19lcnJvchgEIAEoCCKGAQoJUmV0cmlldmFsEg0KBXF1ZXJ5GAEgASgJEhIKCnJlcXVlc3RfaWQYAiABKAkSEwoLY29sbGVjdGlvbnMYAyADKAkSLAoJY2l0YXRpb25zGAQgAygLMhkuY2Fpcm4uY29tbW9uLnYxLkNpdGF0aW9uEhMKC3Rva2VuX2NvdW50GAUgASgNIowCChBHdWFyZHJhaWxWZXJkaWN0EhEKCWd1YXJkcmFpbBgBIAEoCRItCgVzdGFnZRgCIAEoDjIeLmNhaXJuLmFnZW50LnYxLkd1YXJkcmFpbFN0YWdlEjMKCGRlY2lzaW9uGAMgASgOMiEuY2Fpcm4uYWdlbnQudjEuR3VhcmRyYWlsRGVjaXNpb24SDgoGcmVhc29uGAQgASgJEkAKCGZpbmRpbmdzGAUgAygLMi4uY2Fpcm4uYWdlbnQudjEuR3VhcmRyYWlsVmVyZGljdC5GaW5kaW5nc0VudHJ5Gi8KDUZpbmRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJQCgxNZW1vcnlSZWNhbGwSGAoQc2Vzc2lvbl9tZXNzYWdlcxgBIAEoDRISCgpzdW1tYXJpemVkGAIgASgIEhIKCm1lbW9yeV9pZHMYAyADKAkiSQoLRmluYWxBbnN3ZXISDAoEdGV4dBgBIAEoCRIsCgljaXRhdGlvbnMYAiADKAsyGS5jYWlybi5jb21tb24udjEuQ2l0YXRpb24ilAQKB1J1blN0ZXASDQoFaW5kZXgYASABKA0SKAoEdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIZHVyYXRpb24YAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLwoKbW9kZWxfY2FsbBgEIAEoCzIZLmNhaXJuLmFnZW50LnYxLk1vZGVsQ2FsbEgAEi0KCXRvb2xfY2FsbBgFIAEoCzIYLmNhaXJuLmFnZW50LnYxLlRvb2xDYWxsSAASMQoLdG9vbF9yZXN1bHQYBiABKAsyGi5jYWlybi5hZ2VudC52MS5Ub29sUmVzdWx0SAASLgoJcmV0cmlldmFsGAcgASgLMhkuY2Fpcm4uYWdlbnQudjEuUmV0cmlldmFsSAASPQoRZ3VhcmRyYWlsX3ZlcmRpY3QYCCABKAsyIC5jYWlybi5hZ2VudC52MS5HdWFyZHJhaWxWZXJkaWN0SAASMwoMZmluYWxfYW5zd2VyGAkgASgLMhsuY2Fpcm4uYWdlbnQudjEuRmluYWxBbnN3ZXJIABItCgVlcnJvchgKIAEoCzIcLmNhaXJuLmNvbW1vbi52MS5FcnJvckRldGFpbEgAEjUKDW1lbW9yeV9yZWNhbGwYCyABKAsyHC5jYWlybi5hZ2VudC52MS5NZW1vcnlSZWNhbGxIAEIGCgRraW5kImEKD1B1dEFnZW50UmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSJAoFYWdlbnQYAiABKAsyFS5jYWlybi5hZ2VudC52MS5BZ2VudBIYChBleHBlY3RlZF92ZXJzaW9uGAMgASgNIkkKEFB1dEFnZW50UmVzcG9uc2USJAoFYWdlbnQYASABKAsyFS5jYWlybi5hZ2VudC52MS5BZ2VudBIPCgdjcmVhdGVkGAIgASgIIi8KD0dldEFnZW50UmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDAoEbmFtZRgCIAEoCSI4ChBHZXRBZ2VudFJlc3BvbnNlEiQKBWFnZW50GAEgASgLMhUuY2Fpcm4uYWdlbnQudjEuQWdlbnQitAEKClJ1blJlcXVlc3QSDgoGdGVuYW50GAEgASgJEg0KBWFnZW50GAIgASgJEg0KBWlucHV0GAMgASgJEhIKCnNlc3Npb25faWQYBCABKAkSJgoGYnVkZ2V0GAUgASgLMhYuY2Fpcm4uYWdlbnQudjEuQnVkZ2V0EhIKCnJlcXVlc3RfaWQYBiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJEg8KB3VzZXJfaWQYCCABKAkibwoLUnVuUmVzcG9uc2USDgoGcnVuX2lkGAEgASgJEiUKBHN0ZXAYAiABKAsyFy5jYWlybi5hZ2VudC52MS5SdW5TdGVwEikKBnN0YXR1cxgDIAEoDjIZLmNhaXJuLmFnZW50LnYxLlJ1blN0YXR1cyK5AQoPU3RhcnRSdW5SZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRINCgVhZ2VudBgCIAEoCRINCgVpbnB1dBgDIAEoCRISCgpzZXNzaW9uX2lkGAQgASgJEiYKBmJ1ZGdldBgFIAEoCzIWLmNhaXJuLmFnZW50LnYxLkJ1ZGdldBISCgpyZXF1ZXN0X2lkGAYgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgHIAEoCRIPCgd1c2VyX2lkGAggASgJIjkKEFN0YXJ0UnVuUmVzcG9uc2USJQoDcnVuGAEgASgLMhguY2Fpcm4uYWdlbnQudjEuQWdlbnRSdW4iRgoNR2V0UnVuUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDgoGcnVuX2lkGAIgASgJEhUKDWluY2x1ZGVfc3RlcHMYAyABKAgiXwoOR2V0UnVuUmVzcG9uc2USJQoDcnVuGAEgASgLMhguY2Fpcm4uYWdlbnQudjEuQWdlbnRSdW4SJgoFc3RlcHMYAiADKAsyFy5jYWlybi5hZ2VudC52MS5SdW5TdGVwIkIKEENhbmNlbFJ1blJlcXVlc3QSDgoGdGVuYW50GAEgASgJEg4KBnJ1bl9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiOgoRQ2FuY2VsUnVuUmVzcG9uc2USJQoDcnVuGAEgASgLMhguY2Fpcm4uYWdlbnQudjEuQWdlbnRSdW4imwEKD0xpc3RSdW5zUmVxdWVzdBIOCgZ0ZW5hbnQYASABKAkSDQoFYWdlbnQYAiABKAkSKQoGc3RhdHVzGAMgASgOMhkuY2Fpcm4uYWdlbnQudjEuUnVuU3RhdHVzEhIKCnNlc3Npb25faWQYBCABKAkSKgoEcGFnZRgFIAEoCzIcLmNhaXJuLmNvbW1vbi52MS5QYWdlUmVxdWVzdCJnChBMaXN0UnVuc1Jlc3BvbnNlEiYKBHJ1bnMYASADKAsyGC5jYWlybi5hZ2VudC52MS5BZ2VudFJ1bhIrCgRwYWdlGAIgASgLMh0uY2Fpcm4uY29tbW9uLnYxLlBhZ2VSZXNwb25zZSrCAQoJUnVuU3RhdHVzEhoKFlJVTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVFVTX1BFTkRJTkcQARIWChJSVU5fU1RBVFVTX1JVTk5JTkcQAhIYChRSVU5fU1RBVFVTX1NVQ0NFRURFRBADEhUKEVJVTl9TVEFUVVNfRkFJTEVEEAQSGAoUUlVOX1NUQVRVU19DQU5DRUxMRUQQBRIeChpSVU5fU1RBVFVTX0JVREdFVF9FWENFRURFRBAGKscBCg5HdWFyZHJhaWxTdGFnZRIfChtHVUFSRFJBSUxfU1RBR0VfVU5TUEVDSUZJRUQQABIZChVHVUFSRFJBSUxfU1RBR0VfSU5QVVQQARIdChlHVUFSRFJBSUxfU1RBR0VfVE9PTF9DQUxMEAISHwobR1VBUkRSQUlMX1NUQUdFX1RPT0xfUkVTVUxUEAMSHQoZR1VBUkRSQUlMX1NUQUdFX1JFVFJJRVZBTBAEEhoKFkdVQVJEUkFJTF9TVEFHRV9PVVRQVVQQBSqSAQoRR3VhcmRyYWlsRGVjaXNpb24SIgoeR1VBUkRSQUlMX0RFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASHAoYR1VBUkRSQUlMX0RFQ0lTSU9OX0FMTE9XEAESHQoZR1VBUkRSQUlMX0RFQ0lTSU9OX1JFREFDVBACEhwKGEdVQVJEUkFJTF9ERUNJU0lPTl9CTE9DSxADMtEECgxBZ2VudFNlcnZpY2USUwoIUHV0QWdlbnQSHy5jYWlybi5hZ2VudC52MS5QdXRBZ2VudFJlcXVlc3QaIC5jYWlybi5hZ2VudC52MS5QdXRBZ2VudFJlc3BvbnNlIgSItRgDElMKCEdldEFnZW50Eh8uY2Fpcm4uYWdlbnQudjEuR2V0QWdlbnRSZXF1ZXN0GiAuY2Fpcm4uYWdlbnQudjEuR2V0QWdlbnRSZXNwb25zZSIEiLUYARJGCgNSdW4SGi5jYWlybi5hZ2VudC52MS5SdW5SZXF1ZXN0GhsuY2Fpcm4uYWdlbnQudjEuUnVuUmVzcG9uc2UiBIi1GAIwARJTCghTdGFydFJ1bhIfLmNhaXJuLmFnZW50LnYxLlN0YXJ0UnVuUmVxdWVzdBogLmNhaXJuLmFnZW50LnYxLlN0YXJ0UnVuUmVzcG9uc2UiBIi1GAISTQoGR2V0UnVuEh0uY2Fpcm4uYWdlbnQudjEuR2V0UnVuUmVxdWVzdBoeLmNhaXJuLmFnZW50LnYxLkdldFJ1blJlc3BvbnNlIgSItRgBElYKCUNhbmNlbFJ1bhIgLmNhaXJuLmFnZW50LnYxLkNhbmNlbFJ1blJlcXVlc3QaIS5jYWlybi5hZ2VudC52MS5DYW5jZWxSdW5SZXNwb25zZSIEiLUYAhJTCghMaXN0UnVucxIfLmNhaXJuLmFnZW50LnYxLkxpc3RSdW5zUmVxdWVzdBogLmNhaXJuLmFnZW50LnYxLkxpc3RSdW5zUmVzcG9uc2UiBIi1GAFiBnByb3RvMw", [file_cairn_common_v1_common, file_cairn_common_v1_options, file_cairn_retrieval_v1_retrieval, file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Conversation memory of an agent: how much of a session's earlier turns a run sees.
@@ -56,6 +56,21 @@ export type MemorySettings = Message<"cairn.agent.v1.MemorySettings"> & {
    * @generated from field: google.protobuf.Duration ttl = 4;
    */
   ttl?: Duration | undefined;
+
+  /**
+   * True: at the start of each run the agent recalls the user's long-term memories (what the
+   * `remember` tool stored for this tenant and user) most similar to the input.
+   *
+   * @generated from field: bool long_term = 5;
+   */
+  longTerm: boolean;
+
+  /**
+   * Most long-term memories recalled per run; 0 = 5.
+   *
+   * @generated from field: uint32 recall_top_k = 6;
+   */
+  recallTopK: number;
 };
 
 /**
@@ -456,6 +471,20 @@ export type AgentRun = Message<"cairn.agent.v1.AgentRun"> & {
    * @generated from field: google.protobuf.Timestamp completed_at = 18;
    */
   completedAt?: Timestamp | undefined;
+
+  /**
+   * Whose long-term memory the run reads and writes.
+   *
+   * @generated from field: string user_id = 19;
+   */
+  userId: string;
+
+  /**
+   * True once a cancel was requested; the run ends CANCELLED after its current step.
+   *
+   * @generated from field: bool cancel_requested = 20;
+   */
+  cancelRequested: boolean;
 };
 
 /**
@@ -698,6 +727,41 @@ export const GuardrailVerdictSchema: GenMessage<GuardrailVerdict> = /*@__PURE__*
   messageDesc(file_cairn_agent_v1_agent, 10);
 
 /**
+ * What the run was given from memory before its first model call.
+ *
+ * @generated from message cairn.agent.v1.MemoryRecall
+ */
+export type MemoryRecall = Message<"cairn.agent.v1.MemoryRecall"> & {
+  /**
+   * Earlier turns of the session included (questions and answers).
+   *
+   * @generated from field: uint32 session_messages = 1;
+   */
+  sessionMessages: number;
+
+  /**
+   * True when older turns of the session were given as a summary.
+   *
+   * @generated from field: bool summarized = 2;
+   */
+  summarized: boolean;
+
+  /**
+   * Ids of the long-term memories recalled, most similar first.
+   *
+   * @generated from field: repeated string memory_ids = 3;
+   */
+  memoryIds: string[];
+};
+
+/**
+ * Describes the message cairn.agent.v1.MemoryRecall.
+ * Use `create(MemoryRecallSchema)` to create a new message.
+ */
+export const MemoryRecallSchema: GenMessage<MemoryRecall> = /*@__PURE__*/
+  messageDesc(file_cairn_agent_v1_agent, 11);
+
+/**
  * The run's final answer.
  *
  * @generated from message cairn.agent.v1.FinalAnswer
@@ -723,7 +787,7 @@ export type FinalAnswer = Message<"cairn.agent.v1.FinalAnswer"> & {
  * Use `create(FinalAnswerSchema)` to create a new message.
  */
 export const FinalAnswerSchema: GenMessage<FinalAnswer> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 11);
+  messageDesc(file_cairn_agent_v1_agent, 12);
 
 /**
  * One step of a run.
@@ -813,6 +877,14 @@ export type RunStep = Message<"cairn.agent.v1.RunStep"> & {
      */
     value: ErrorDetail;
     case: "error";
+  } | {
+    /**
+     * Memory was recalled (first step of a run whose agent has memory).
+     *
+     * @generated from field: cairn.agent.v1.MemoryRecall memory_recall = 11;
+     */
+    value: MemoryRecall;
+    case: "memoryRecall";
   } | { case: undefined; value?: undefined };
 };
 
@@ -821,7 +893,7 @@ export type RunStep = Message<"cairn.agent.v1.RunStep"> & {
  * Use `create(RunStepSchema)` to create a new message.
  */
 export const RunStepSchema: GenMessage<RunStep> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 12);
+  messageDesc(file_cairn_agent_v1_agent, 13);
 
 /**
  * Request of AgentService.PutAgent.
@@ -856,7 +928,7 @@ export type PutAgentRequest = Message<"cairn.agent.v1.PutAgentRequest"> & {
  * Use `create(PutAgentRequestSchema)` to create a new message.
  */
 export const PutAgentRequestSchema: GenMessage<PutAgentRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 13);
+  messageDesc(file_cairn_agent_v1_agent, 14);
 
 /**
  * Response of AgentService.PutAgent.
@@ -884,7 +956,7 @@ export type PutAgentResponse = Message<"cairn.agent.v1.PutAgentResponse"> & {
  * Use `create(PutAgentResponseSchema)` to create a new message.
  */
 export const PutAgentResponseSchema: GenMessage<PutAgentResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 14);
+  messageDesc(file_cairn_agent_v1_agent, 15);
 
 /**
  * Request of AgentService.GetAgent.
@@ -912,7 +984,7 @@ export type GetAgentRequest = Message<"cairn.agent.v1.GetAgentRequest"> & {
  * Use `create(GetAgentRequestSchema)` to create a new message.
  */
 export const GetAgentRequestSchema: GenMessage<GetAgentRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 15);
+  messageDesc(file_cairn_agent_v1_agent, 16);
 
 /**
  * Response of AgentService.GetAgent.
@@ -933,7 +1005,7 @@ export type GetAgentResponse = Message<"cairn.agent.v1.GetAgentResponse"> & {
  * Use `create(GetAgentResponseSchema)` to create a new message.
  */
 export const GetAgentResponseSchema: GenMessage<GetAgentResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 16);
+  messageDesc(file_cairn_agent_v1_agent, 17);
 
 /**
  * Request of AgentService.Run.
@@ -989,6 +1061,13 @@ export type RunRequest = Message<"cairn.agent.v1.RunRequest"> & {
    * @generated from field: string idempotency_key = 7;
    */
   idempotencyKey: string;
+
+  /**
+   * Whose long-term memory the run reads and writes; empty = the caller (`key:<api key id>`).
+   *
+   * @generated from field: string user_id = 8;
+   */
+  userId: string;
 };
 
 /**
@@ -996,7 +1075,7 @@ export type RunRequest = Message<"cairn.agent.v1.RunRequest"> & {
  * Use `create(RunRequestSchema)` to create a new message.
  */
 export const RunRequestSchema: GenMessage<RunRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 17);
+  messageDesc(file_cairn_agent_v1_agent, 18);
 
 /**
  * One message of the AgentService.Run stream: one completed step.
@@ -1031,7 +1110,7 @@ export type RunResponse = Message<"cairn.agent.v1.RunResponse"> & {
  * Use `create(RunResponseSchema)` to create a new message.
  */
 export const RunResponseSchema: GenMessage<RunResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 18);
+  messageDesc(file_cairn_agent_v1_agent, 19);
 
 /**
  * Request of AgentService.StartRun.
@@ -1087,6 +1166,13 @@ export type StartRunRequest = Message<"cairn.agent.v1.StartRunRequest"> & {
    * @generated from field: string idempotency_key = 7;
    */
   idempotencyKey: string;
+
+  /**
+   * Whose long-term memory the run reads and writes; empty = the caller (`key:<api key id>`).
+   *
+   * @generated from field: string user_id = 8;
+   */
+  userId: string;
 };
 
 /**
@@ -1094,7 +1180,7 @@ export type StartRunRequest = Message<"cairn.agent.v1.StartRunRequest"> & {
  * Use `create(StartRunRequestSchema)` to create a new message.
  */
 export const StartRunRequestSchema: GenMessage<StartRunRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 19);
+  messageDesc(file_cairn_agent_v1_agent, 20);
 
 /**
  * Response of AgentService.StartRun.
@@ -1115,7 +1201,7 @@ export type StartRunResponse = Message<"cairn.agent.v1.StartRunResponse"> & {
  * Use `create(StartRunResponseSchema)` to create a new message.
  */
 export const StartRunResponseSchema: GenMessage<StartRunResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 20);
+  messageDesc(file_cairn_agent_v1_agent, 21);
 
 /**
  * Request of AgentService.GetRun.
@@ -1150,7 +1236,7 @@ export type GetRunRequest = Message<"cairn.agent.v1.GetRunRequest"> & {
  * Use `create(GetRunRequestSchema)` to create a new message.
  */
 export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 21);
+  messageDesc(file_cairn_agent_v1_agent, 22);
 
 /**
  * Response of AgentService.GetRun.
@@ -1178,7 +1264,7 @@ export type GetRunResponse = Message<"cairn.agent.v1.GetRunResponse"> & {
  * Use `create(GetRunResponseSchema)` to create a new message.
  */
 export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 22);
+  messageDesc(file_cairn_agent_v1_agent, 23);
 
 /**
  * Request of AgentService.CancelRun.
@@ -1213,7 +1299,7 @@ export type CancelRunRequest = Message<"cairn.agent.v1.CancelRunRequest"> & {
  * Use `create(CancelRunRequestSchema)` to create a new message.
  */
 export const CancelRunRequestSchema: GenMessage<CancelRunRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 23);
+  messageDesc(file_cairn_agent_v1_agent, 24);
 
 /**
  * Response of AgentService.CancelRun.
@@ -1234,7 +1320,7 @@ export type CancelRunResponse = Message<"cairn.agent.v1.CancelRunResponse"> & {
  * Use `create(CancelRunResponseSchema)` to create a new message.
  */
 export const CancelRunResponseSchema: GenMessage<CancelRunResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 24);
+  messageDesc(file_cairn_agent_v1_agent, 25);
 
 /**
  * Request of AgentService.ListRuns.
@@ -1283,7 +1369,7 @@ export type ListRunsRequest = Message<"cairn.agent.v1.ListRunsRequest"> & {
  * Use `create(ListRunsRequestSchema)` to create a new message.
  */
 export const ListRunsRequestSchema: GenMessage<ListRunsRequest> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 25);
+  messageDesc(file_cairn_agent_v1_agent, 26);
 
 /**
  * Response of AgentService.ListRuns.
@@ -1311,7 +1397,7 @@ export type ListRunsResponse = Message<"cairn.agent.v1.ListRunsResponse"> & {
  * Use `create(ListRunsResponseSchema)` to create a new message.
  */
 export const ListRunsResponseSchema: GenMessage<ListRunsResponse> = /*@__PURE__*/
-  messageDesc(file_cairn_agent_v1_agent, 26);
+  messageDesc(file_cairn_agent_v1_agent, 27);
 
 /**
  * Lifecycle of a run.

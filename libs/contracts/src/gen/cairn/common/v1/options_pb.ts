@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cairn/common/v1/options.proto.
  */
 export const file_cairn_common_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jYWlybi9jb21tb24vdjEvb3B0aW9ucy5wcm90bxIPY2Fpcm4uY29tbW9uLnYxIlYKDEV2ZW50T3B0aW9ucxINCgV0b3BpYxgBIAEoCRIRCglrZXlfZmllbGQYAiABKAkSDwoHaW5ncmVzcxgDIAEoCBITCgtkZXNjcmlwdGlvbhgEIAEoCSpOCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX1JFQURFUhABEg8KC1JPTEVfV1JJVEVSEAISDgoKUk9MRV9BRE1JThADOlwKDXJlcXVpcmVkX3JvbGUSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgOMhUuY2Fpcm4uY29tbW9uLnYxLlJvbGVSDHJlcXVpcmVkUm9sZTpWCgVldmVudBIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjShgMgASgLMh0uY2Fpcm4uY29tbW9uLnYxLkV2ZW50T3B0aW9uc1IFZXZlbnRiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("Ch1jYWlybi9jb21tb24vdjEvb3B0aW9ucy5wcm90bxIPY2Fpcm4uY29tbW9uLnYxIlYKDEV2ZW50T3B0aW9ucxINCgV0b3BpYxgBIAEoCRIRCglrZXlfZmllbGQYAiABKAkSDwoHaW5ncmVzcxgDIAEoCBITCgtkZXNjcmlwdGlvbhgEIAEoCSpgCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX1JFQURFUhABEg8KC1JPTEVfV1JJVEVSEAISDgoKUk9MRV9BRE1JThADEhAKDFJPTEVfU0VSVklDRRAEOlwKDXJlcXVpcmVkX3JvbGUSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgOMhUuY2Fpcm4uY29tbW9uLnYxLlJvbGVSDHJlcXVpcmVkUm9sZTpWCgVldmVudBIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjShgMgASgLMh0uY2Fpcm4uY29tbW9uLnYxLkV2ZW50T3B0aW9uc1IFZXZlbnRiBnByb3RvMw", [file_google_protobuf_descriptor]);
 
 /**
  * Kafka routing of an event payload message (declared with `option (cairn.common.v1.event) = {...}`).
@@ -63,7 +63,7 @@ export const EventOptionsSchema: GenMessage<EventOptions> = /*@__PURE__*/
   messageDesc(file_cairn_common_v1_options, 0);
 
 /**
- * Role of an API principal. Roles are ordered: ROLE_READER < ROLE_WRITER < ROLE_ADMIN,
+ * Role of an API principal. Roles are ordered: ROLE_READER < ROLE_WRITER < ROLE_ADMIN < ROLE_SERVICE,
  * and a principal holding a role may also do everything a lower role may.
  *
  * @generated from enum cairn.common.v1.Role
@@ -96,6 +96,15 @@ export enum Role {
    * @generated from enum value: ROLE_ADMIN = 3;
    */
   ADMIN = 3,
+
+  /**
+   * A Cairn service calling another one (the agent-runner calling retrieval, for instance). Acts
+   * for the tenant its call names in the `cairn-tenant` metadata, with the rights of ROLE_ADMIN
+   * there, and may name the principal it acts for in `cairn-on-behalf-of`. Never give it to a client.
+   *
+   * @generated from enum value: ROLE_SERVICE = 4;
+   */
+  SERVICE = 4,
 }
 
 /**
