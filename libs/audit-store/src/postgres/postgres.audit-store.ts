@@ -1,9 +1,9 @@
-import pg from 'pg';
+import { PostgresDatabase, sqlIdentifier } from '@cairn/sql';
 import { GENESIS_HASH } from '../audit-chain.js';
 import { AuditStoreError } from '../audit-store.port.js';
 import { RECORD_COLUMNS } from '../sql/audit-rows.js';
 import { SqlAuditStore, type RecordWrite } from '../sql/sql.audit-store.js';
-import type { AuditTables, SqlExecutor, SqlParam, SqlRow, SqlValue } from '../sql/sql-executor.js';
+import type { AuditTables, SqlExecutor, SqlRow, SqlValue } from '../sql/sql-executor.js';
 
 /** How the PostgreSQL store connects and where its tables live. */
 export interface PostgresAuditStoreOptions {
@@ -33,10 +33,11 @@ const RECORD_TYPES = [
 ] as const;
 
 function tablesIn(schema: string): AuditTables {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
-    throw new AuditStoreError(
-      `schema must match [a-z_][a-z0-9_]* (max 63 chars), got ${JSON.stringify(schema)}`,
-    );
+  try {
+    sqlIdentifier(schema);
+  } catch (error) {
+    throw new AuditStoreError((error as Error).message);
+  }
   return {
     records: `"${schema}".audit_records`,
     subjects: `"${schema}".audit_subjects`,
@@ -81,41 +82,37 @@ export class PostgresAuditStore extends SqlAuditStore {
   protected readonly t: AuditTables;
   protected readonly lockClause = ' FOR UPDATE';
   protected readonly db: SqlExecutor;
-  private readonly pool: pg.Pool;
+  private readonly database: PostgresDatabase;
   private readonly schema: string;
-  private closed = false;
 
   constructor(options: PostgresAuditStoreOptions) {
     super();
     if (options.url === '') throw new AuditStoreError('PostgresAuditStore needs a url');
     this.schema = options.schema ?? 'cairn_audit';
     this.t = tablesIn(this.schema);
-    this.pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
-    this.db = executor(this.pool);
+    this.database = new PostgresDatabase({
+      url: options.url,
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    });
+    this.db = this.database.db;
   }
 
   async migrate(): Promise<void> {
-    await this.transaction(async (tx) => {
-      // Concurrent migrations of one database would race on CREATE … IF NOT EXISTS.
-      await tx.run("SELECT pg_advisory_xact_lock(hashtext('cairn.audit-store.migrate'))");
-      for (const sql of schemaStatements(this.schema, this.t)) await tx.run(sql);
-    });
+    await this.database.migrate('cairn.audit-store.migrate', schemaStatements(this.schema, this.t));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.end();
+    await this.database.close();
   }
 
   /** Raw SQL on the store's database, for tests that tamper with rows. */
   async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    await this.database.exec(sql);
   }
 
   /** Drops the store's schema and everything in it (tests). */
   async dropSchema(): Promise<void> {
-    await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+    await this.database.exec(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
   }
 
   // One statement: the upsert takes the row lock and returns the head as it was.
@@ -158,38 +155,7 @@ export class PostgresAuditStore extends SqlAuditStore {
     );
   }
 
-  protected async transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await body(executor(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  protected transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.database.transaction(body);
   }
-}
-
-/** `?` placeholders become `$1, $2, …`; bytes are passed as Buffers (bytea). */
-function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
-  const bytea = (p: SqlValue) =>
-    p instanceof Uint8Array ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p;
-  const prepare = (sql: string, params: readonly SqlParam[]): [string, unknown[]] => {
-    let n = 0;
-    return [
-      sql.replace(/\?/g, () => `$${++n}`),
-      params.map((p) => (Array.isArray(p) ? p.map(bytea) : bytea(p as SqlValue))),
-    ];
-  };
-  return {
-    rows: async (sql, params = []) => (await client.query<SqlRow>(...prepare(sql, params))).rows,
-    run: async (sql, params = []) => (await client.query(...prepare(sql, params))).rowCount ?? 0,
-  };
 }

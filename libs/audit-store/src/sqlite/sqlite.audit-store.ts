@@ -1,6 +1,6 @@
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { SqliteDatabase } from '@cairn/sql';
 import { SqlAuditStore } from '../sql/sql.audit-store.js';
-import type { AuditTables, SqlExecutor, SqlParam, SqlRow } from '../sql/sql-executor.js';
+import type { AuditTables, SqlExecutor } from '../sql/sql-executor.js';
 
 /** Where the SQLite store keeps its data. */
 export interface SqliteAuditStoreOptions {
@@ -48,70 +48,28 @@ export class SqliteAuditStore extends SqlAuditStore {
   protected readonly t = TABLES;
   protected readonly lockClause = '';
   protected readonly db: SqlExecutor;
-  private readonly connection: DatabaseSync;
-  private readonly raw: SqlExecutor;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly database: SqliteDatabase;
 
   constructor(options: SqliteAuditStoreOptions) {
     super();
-    this.connection = new DatabaseSync(options.path, { timeout: 5_000 });
-    if (options.path !== ':memory:') this.connection.exec('PRAGMA journal_mode = WAL');
-    this.connection.exec('PRAGMA synchronous = NORMAL');
-    this.raw = executor(this.connection);
-    // Statements outside transactions also wait their turn, so they never see half a transaction.
-    this.db = {
-      rows: (sql, params) => this.serialized(() => this.raw.rows(sql, params)),
-      run: (sql, params) => this.serialized(() => this.raw.run(sql, params)),
-    };
+    this.database = new SqliteDatabase({ path: options.path });
+    this.db = this.database.db;
   }
 
   async migrate(): Promise<void> {
-    this.connection.exec(SCHEMA);
+    await this.database.exec(SCHEMA);
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue.catch(() => undefined);
-    this.connection.close();
+    await this.database.close();
   }
 
   /** Raw SQL on the store's database, for tests that tamper with rows. */
-  exec(sql: string): void {
-    this.connection.exec(sql);
+  async exec(sql: string): Promise<void> {
+    await this.database.exec(sql);
   }
 
-  protected async transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.serialized(async () => {
-      this.connection.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await body(this.raw);
-        this.connection.exec('COMMIT');
-        return result;
-      } catch (error) {
-        this.connection.exec('ROLLBACK');
-        throw error;
-      }
-    });
+  protected transaction<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.database.transaction(body);
   }
-
-  // The transaction body awaits between statements: work on the one connection runs in turn.
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-}
-
-function executor(connection: DatabaseSync): SqlExecutor {
-  const bind = (params: readonly SqlParam[]): SQLInputValue[] =>
-    params.map((param) => {
-      if (Array.isArray(param)) throw new Error('SQLite statements take no array parameters');
-      return param as SQLInputValue;
-    });
-  return {
-    rows: async (sql, params = []): Promise<SqlRow[]> => connection.prepare(sql).all(...bind(params)),
-    run: async (sql, params = []) => Number(connection.prepare(sql).run(...bind(params)).changes),
-  };
 }
