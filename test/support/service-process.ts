@@ -9,6 +9,8 @@ export interface StartedService {
   readonly child: ChildProcess;
   readonly grpcAddress: string;
   readonly httpBase: string;
+  /** The agent-runner's MCP endpoint, when the process serves one. */
+  readonly mcpUrl: string | undefined;
   readonly dataDir: string;
   /** Everything it printed so far (stdout + stderr). */
   output(): string;
@@ -40,6 +42,10 @@ export async function startService(options: StartServiceOptions): Promise<Starte
       CAIRN_GRPC_PORT: '0',
       CAIRN_HTTP_PORT: '0',
       CAIRN_LOG_LEVEL: 'warn',
+      // The agent-runner's MCP server on a free port too (other services do not know the key).
+      ...(['agent-runner', 'all-in-one'].includes(options.service)
+        ? { CAIRN_AGENT_MCP_SERVER_PORT: '0' }
+        : {}),
       // Test topologies run side by side on one broker: each gets its own consumer groups.
       CAIRN_EVENTS_GROUP_PREFIX: `${options.groupPrefix ?? `t${process.pid}-${Date.now().toString(36)}`}-`,
       ...options.env,
@@ -76,6 +82,7 @@ export async function startService(options: StartServiceOptions): Promise<Starte
     child,
     grpcAddress: banner.grpc,
     httpBase: banner.http,
+    mcpUrl: /MCP\s+(http:\/\/\S+)/.exec(output)?.[1],
     dataDir,
     output: () => output,
     stop: async () => {

@@ -131,6 +131,8 @@ export interface AgentStore {
   steps(runId: string): Promise<StoredStep[]>;
   /** Marks steps whose event was published. */
   markPublished(runId: string, indexes: readonly number[]): Promise<void>;
+  /** Finished runs that still have steps whose event was not published (the runner stopped in between). */
+  finishedRunsWithUnpublishedSteps(limit: number): Promise<string[]>;
   /** Opaque JSON the runner prepared before the first step (memory, redacted input), for a resume. */
   preparedContext(runId: string): Promise<string | undefined>;
   setPreparedContext(lease: RunLease, json: string): Promise<void>;

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { StringValueSchema, StructSchema } from '@bufbuild/protobuf/wkt';
-import { decodeEvent, derivedEventId, encodeEvent, type ConsumedRecord } from './event-codec.js';
+import {
+  decodeEvent,
+  derivedEventId,
+  encodeEvent,
+  stableEventId,
+  type ConsumedRecord,
+} from './event-codec.js';
 import { ContentTypes, EventHeaders } from './event-headers.js';
 import { defineTopic } from './topic-spec.js';
 
@@ -94,5 +100,12 @@ void describe('event codec', () => {
       derivedEventId({ topic: 't', partition: 0, offset: '1' }),
       derivedEventId({ topic: 't', partition: 1, offset: '0' }),
     );
+  });
+
+  void it('gives the same UUID for the same name and another for another name', () => {
+    const id = stableEventId('run-1:step:0');
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(stableEventId('run-1:step:0'), id);
+    assert.notEqual(stableEventId('run-1:step:1'), id);
   });
 });

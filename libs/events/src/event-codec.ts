@@ -136,6 +136,18 @@ export function derivedEventId(record: Pick<ConsumedRecord, 'topic' | 'partition
     .slice(0, 32);
 }
 
+/**
+ * A UUID (version 5 layout, SHA-1 of `name`) that is the same every time for the same name: the id of
+ * an event a producer may publish again (a step of a run, after a crash), so consumers drop the copy.
+ */
+export function stableEventId(name: string): string {
+  const hash = createHash('sha1').update('cairn.event\u0000').update(name, 'utf8').digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function mediaType(header: string | undefined): string {
   if (header === undefined || header.trim() === '') return ContentTypes.protobuf;
   return (header.split(';')[0] ?? '').trim().toLowerCase();

@@ -4,6 +4,7 @@ export { ContentTypes, DlqHeaders, EventHeaders, isTraceparent } from './event-h
 export {
   decodeEvent,
   derivedEventId,
+  stableEventId,
   encodeEvent,
   EventDecodeError,
   type ConsumedRecord,

@@ -7,3 +7,4 @@ export * from './platform.tokens.js';
 export * from './run-service-process.js';
 export * from './not-yet-available.js';
 export * from './ensure-topics.js';
+export * from './process-banner.js';

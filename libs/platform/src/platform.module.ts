@@ -11,6 +11,7 @@ import {
 import { HealthRegistry, type Logger } from '@cairn/observability';
 import type { Registry } from 'prom-client';
 import { OpsHttpLifecycle } from './ops-http.lifecycle.js';
+import { ProcessBanner } from './process-banner.js';
 import { LOGGER, METRICS_REGISTRY, PLATFORM_CONFIG, SERVICE_API_KEY } from './platform.tokens.js';
 
 /** What the composition root hands to the platform: everything built before Nest starts. */
@@ -66,8 +67,17 @@ export class PlatformModule {
         { provide: SERVICE_API_KEY, useValue: options.serviceApiKey },
         { provide: HealthRegistry, useValue: health },
         OpsHttpLifecycle,
+        ProcessBanner,
       ],
-      exports: [PLATFORM_CONFIG, LOGGER, METRICS_REGISTRY, SERVICE_API_KEY, HealthRegistry, OpsHttpLifecycle],
+      exports: [
+        PLATFORM_CONFIG,
+        LOGGER,
+        METRICS_REGISTRY,
+        SERVICE_API_KEY,
+        HealthRegistry,
+        OpsHttpLifecycle,
+        ProcessBanner,
+      ],
     };
   }
 }

@@ -16,6 +16,7 @@ import { createEventBus } from './event-bus.factory.js';
 import { NestPinoLogger } from './nest-logger.js';
 import { OpsHttpLifecycle } from './ops-http.lifecycle.js';
 import { PlatformModule } from './platform.module.js';
+import { ProcessBanner, type BannerLine } from './process-banner.js';
 
 /** A process to run: one service, or several composed in one process (the all-in-one). */
 export interface ServiceProcessSpec<S extends z.ZodObject> {
@@ -38,6 +39,8 @@ export interface RunningServiceProcess<C> {
   /** The development key created by this start, if any. */
   readonly createdDevKey: string | undefined;
   readonly devKeyFile: string | undefined;
+  /** Other endpoints the services opened (label and address). */
+  readonly endpoints: readonly BannerLine[];
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function startServiceProcess<S extends z.ZodObject>(
     httpPort,
     createdDevKey: apiKeys.createdDevKey,
     devKeyFile: apiKeys.devKeyFile,
+    endpoints: app.get(ProcessBanner).lines,
     close: async () => {
       try {
         await app.close();
@@ -126,6 +130,7 @@ export async function runServiceProcess<S extends z.ZodObject>(spec: ServiceProc
     `cairn ${spec.name} is running`,
     `  gRPC    ${config.grpc.host}:${running.grpcPort}   (grpcurl -plaintext ${config.grpc.host}:${running.grpcPort} list)`,
     `  HTTP    http://${config.http.host}:${running.httpPort}   (/healthz /readyz /metrics)`,
+    ...running.endpoints.map((line) => `  ${line.label.padEnd(7)} ${line.value}`),
     `  data    ${config.dataDir}`,
   ];
   if (running.createdDevKey)

@@ -1,5 +1,5 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import {
   AgentSchema,
   RunStatus,
@@ -39,6 +39,7 @@ import {
   definitionOnly,
   encodeRun,
   encodeRunCursor,
+  FINISHED_STATUSES,
   isFinished,
   leaseColumns,
   toAgent,
@@ -361,6 +362,15 @@ export class SqlAgentStore implements AgentStore {
     );
   }
 
+  async finishedRunsWithUnpublishedSteps(limit: number): Promise<string[]> {
+    const rows = await this.db.rows(
+      `SELECT DISTINCT s.run_id FROM ${this.t.steps} s JOIN ${this.t.runs} r ON r.run_id = s.run_id
+       WHERE s.published = 0 AND r.status IN (${FINISHED_STATUSES.join(', ')}) LIMIT ?`,
+      [limit],
+    );
+    return rows.map((row) => textColumn(row, 'run_id'));
+  }
+
   async preparedContext(runId: string): Promise<string | undefined> {
     const [row] = await this.db.rows(`SELECT prepared FROM ${this.t.runs} WHERE run_id = ?`, [runId]);
     return row ? optionalTextColumn(row, 'prepared') : undefined;
@@ -450,5 +460,5 @@ function requireText(value: string, what: string): void {
 }
 
 function msOf(timestamp: AgentRun['createdAt']): number | undefined {
-  return timestamp ? Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1e6) : undefined;
+  return timestamp ? timestampMs(timestamp) : undefined;
 }

@@ -219,11 +219,18 @@ export function runAgentStoreContract(
       );
       await store.setPreparedContext(lease, '{"memory":[]}');
       assert.equal(await store.preparedContext(run.runId), '{"memory":[]}');
+      assert.ok(
+        !(await store.finishedRunsWithUnpublishedSteps(1000)).includes(run.runId),
+        'a running run publishes its own steps',
+      );
       await store.appendStep(lease, step(2), {
         ...snapshot,
         status: RunStatus.SUCCEEDED,
         answer: 'Economy [1]',
       });
+      assert.ok((await store.finishedRunsWithUnpublishedSteps(1000)).includes(run.runId));
+      await store.markPublished(run.runId, [1, 2]);
+      assert.ok(!(await store.finishedRunsWithUnpublishedSteps(1000)).includes(run.runId));
       const done = await store.getRun(tenant, run.runId);
       assert.deepEqual([done?.status, done?.answer], [RunStatus.SUCCEEDED, 'Economy [1]']);
       assert.equal(await store.claimRun(run.runId, 'runner-b', 1_000, T0 + 999_999), undefined, 'finished');

@@ -70,6 +70,7 @@ export class FakeChatCompletionsServer {
   /** Connections the client closed before the answer ended (e.g. an aborted stream). */
   clientDisconnects = 0;
   private readonly replies: FakeReply[] = [];
+  private responder: ((request: RecordedChatRequest) => FakeReply | Promise<FakeReply>) | undefined;
   private server: Server | undefined;
 
   /** Starts on 127.0.0.1 and a free port; returns the base URL to give a client (`…/v1`). */
@@ -93,6 +94,14 @@ export class FakeChatCompletionsServer {
     this.replies.push(...replies);
   }
 
+  /**
+   * Answers every request the script does not cover by calling `responder` with it: a model that
+   * reacts to what it is sent. A promise it returns holds the answer back until it settles.
+   */
+  respondWith(responder: (request: RecordedChatRequest) => FakeReply | Promise<FakeReply>): void {
+    this.responder = responder;
+  }
+
   /** Replies still queued. */
   get pending(): number {
     return this.replies.length;
@@ -109,8 +118,9 @@ export class FakeChatCompletionsServer {
       res.end(JSON.stringify({ error: { message: 'body is not JSON' } }));
       return;
     }
-    this.requests.push({ path: req.url ?? '', headers: req.headers, body });
-    const reply = this.replies.shift();
+    const recorded = { path: req.url ?? '', headers: req.headers, body };
+    this.requests.push(recorded);
+    const reply = this.replies.shift() ?? (this.responder ? await this.responder(recorded) : undefined);
     if (req.url !== '/v1/chat/completions' || req.method !== 'POST')
       return this.sendError(res, {
         type: 'error',

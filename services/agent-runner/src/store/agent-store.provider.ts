@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import type { FactoryProvider } from '@nestjs/common';
+import { createAgentStore, type AgentStore } from '@cairn/agent-store';
+import { HealthRegistry, type Logger } from '@cairn/observability';
+import { LOGGER, PLATFORM_CONFIG } from '@cairn/platform';
+import type { AgentRunnerConfig } from '../agent-runner.config.js';
+
+/** Injection token of the agent store. */
+export const AGENT_STORE = Symbol('AGENT_STORE');
+
+/** The agent store of the configured backend, migrated at start and reported in `/readyz`. */
+export const agentStoreProvider: FactoryProvider<Promise<AgentStore>> = {
+  provide: AGENT_STORE,
+  inject: [PLATFORM_CONFIG, HealthRegistry, LOGGER],
+  useFactory: async (config: AgentRunnerConfig, health: HealthRegistry, logger: Logger) => {
+    const { storeBackend, postgresUrl, postgresSchema } = config.agent;
+    if (storeBackend === 'postgres' && !postgresUrl)
+      throw new Error('agent.storeBackend is postgres: set CAIRN_AGENT_POSTGRES_URL');
+    const store =
+      storeBackend === 'postgres'
+        ? createAgentStore({
+            backend: 'postgres',
+            url: postgresUrl ?? '',
+            schema: postgresSchema,
+            onIdleError: (error) =>
+              logger.warn({ err: error }, 'agent store: idle PostgreSQL connection lost'),
+          })
+        : createAgentStore({ backend: 'sqlite', path: join(config.dataDir, 'agents.db') });
+    await store.migrate();
+    health.register('agent-store', async () => {
+      const status = await store.health();
+      if (!status.ok) throw new Error(status.detail ?? 'agent store is not healthy');
+    });
+    return store;
+  },
+};
