@@ -7,3 +7,5 @@ export * from './platform.tokens.js';
 export * from './run-service-process.js';
 export * from './not-yet-available.js';
 export * from './ensure-topics.js';
+export * from './status/tenant-counts.registry.js';
+export * from './status/process-status.js';

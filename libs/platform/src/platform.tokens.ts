@@ -4,3 +4,5 @@ export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
 export const LOGGER = Symbol('LOGGER');
 /** Injection token of the Prometheus registry served on `/metrics`. */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+/** Injection token of the process name (`all-in-one`, `ingestion`, …), as `cairn status` reports it. */
+export const PROCESS_NAME = Symbol('PROCESS_NAME');

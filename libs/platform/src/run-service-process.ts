@@ -59,6 +59,7 @@ export async function startServiceProcess<S extends z.ZodObject>(
   @Module({
     imports: [
       PlatformModule.forRoot({
+        processName: spec.name,
         config,
         logger,
         metrics,
