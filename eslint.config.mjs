@@ -80,6 +80,8 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:agent-runner'],
             },
             { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:shared', 'scope:audit'] },
+            // The CLI is a client: it speaks gRPC through the shared contracts and libraries, never a service.
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

@@ -53,6 +53,17 @@ void describe('module boundaries (eslint + Nx project graph)', () => {
     );
   });
 
+  void it('the CLI importing a service is an error', async () => {
+    const found = await problems(
+      'libs/cli/src/boundary-probe.generated-test.ts',
+      "import { IngestionModule } from '@cairn/ingestion';\nexport const probe = IngestionModule;\n",
+    );
+    assert.ok(
+      found.some((line) => line.startsWith('@nx/enforce-module-boundaries')),
+      found.join('\n'),
+    );
+  });
+
   void it('domain code importing a transport is an error', async () => {
     const found = await problems(
       'libs/ingestion-domain/src/boundary-probe.generated-test.ts',

@@ -29,7 +29,7 @@ void describe('all-in-one on embedded defaults', () => {
     assert.ok(!stored.includes(key), 'only the hash is stored');
   });
 
-  void it('grpcurl lists the five services, health and reflection with no .proto files', async () => {
+  void it('grpcurl lists the five services, status, health and reflection with no .proto files', async () => {
     const { stdout } = await run(toolPath('grpcurl'), ['-plaintext', aio.grpcAddress, 'list']);
     const services = stdout.trim().split('\n').sort();
     assert.deepEqual(services, [
@@ -37,6 +37,7 @@ void describe('all-in-one on embedded defaults', () => {
       'cairn.audit.v1.AuditService',
       'cairn.embedding.v1.EmbeddingService',
       'cairn.ingestion.v1.IngestionService',
+      'cairn.ops.v1.StatusService',
       'cairn.retrieval.v1.RetrievalService',
       'grpc.health.v1.Health',
       'grpc.reflection.v1.ServerReflection',

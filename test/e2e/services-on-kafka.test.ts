@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventSchemas } from '@cairn/contracts';
+import { StatusService } from '@cairn/contracts/cairn/ops/v1/status';
 import { Health, HealthCheckResponse_ServingStatus } from '@cairn/contracts/grpc/health/v1/health';
 import { topicFor } from '@cairn/events';
 import { createGrpcClient } from '@cairn/grpc';
@@ -40,6 +43,26 @@ void describe('each service as its own process on Kafka', { skip: skipKafka() },
         assert.equal(own.status, HealthCheckResponse_ServingStatus.SERVING, `${name} serves ${typeName}`);
         const overall = await client.check({ service: '' }, { deadlineMs: 5000 });
         assert.equal(overall.status, HealthCheckResponse_ServingStatus.SERVING);
+      } finally {
+        client.close();
+      }
+    }
+  });
+
+  void it('each serves cairn.ops.v1.StatusService under its own name, with the counts of its own data', async () => {
+    const countsBy: Record<string, string[]> = { ingestion: ['ingestion'], audit: ['audit'] };
+    for (const [index, [name, typeName]] of SERVICES.entries()) {
+      const { grpcAddress, dataDir } = started[index]!;
+      const apiKey = readFileSync(join(dataDir, '.cairn', 'api-key'), 'utf8').trim();
+      const client = createGrpcClient(StatusService, grpcAddress, { apiKey });
+      try {
+        const status = await client.getStatus({}, { deadlineMs: 10_000 });
+        assert.equal(status.process, name);
+        assert.ok(status.services.includes(typeName), `${name} lists ${typeName}`);
+        assert.ok(status.services.includes(StatusService.typeName), `${name} lists the status service`);
+        assert.equal(status.healthy, true, `${name}: ${JSON.stringify(status.components)}`);
+        assert.ok(status.components.some((c) => c.name === 'event-bus'));
+        assert.deepEqual([...new Set(status.counts.map((c) => c.service))], countsBy[name] ?? [], name);
       } finally {
         client.close();
       }

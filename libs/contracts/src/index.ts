@@ -31,6 +31,7 @@ import {
   DocumentIngestFailedSchema as cairn_ingestion_v1_DocumentIngestFailedSchema,
 } from './gen/cairn/ingestion/v1/events_pb.js';
 import { file_cairn_ingestion_v1_ingestion } from './gen/cairn/ingestion/v1/ingestion_pb.js';
+import { file_cairn_ops_v1_status } from './gen/cairn/ops/v1/status_pb.js';
 import {
   file_cairn_retrieval_v1_events,
   SearchPerformedSchema as cairn_retrieval_v1_SearchPerformedSchema,
@@ -55,6 +56,7 @@ export const allFiles: readonly GenFile[] = [
   file_cairn_embedding_v1_events,
   file_cairn_ingestion_v1_events,
   file_cairn_ingestion_v1_ingestion,
+  file_cairn_ops_v1_status,
   file_cairn_retrieval_v1_events,
   file_cairn_retrieval_v1_retrieval,
   file_grpc_health_v1_health,

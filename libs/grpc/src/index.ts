@@ -49,6 +49,7 @@ export { DEFAULT_REQUIRED_ROLE, grantsRole, parseRole, requiredRoleOf, roleName 
 export { bindTenant, tenantFieldOf } from './auth/tenant.guard.js';
 
 export { createGrpcClient } from './client/grpc-client.js';
+export { channelCredentialsFromFiles, type ClientTlsFiles } from './client/channel-credentials.js';
 export type {
   GrpcClient,
   GrpcClientOptions,

@@ -8,3 +8,5 @@ export * from './run-service-process.js';
 export * from './not-yet-available.js';
 export * from './ensure-topics.js';
 export * from './process-banner.js';
+export * from './status/tenant-counts.registry.js';
+export * from './status/process-status.js';

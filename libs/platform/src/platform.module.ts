@@ -11,11 +11,21 @@ import {
 import { HealthRegistry, type Logger } from '@cairn/observability';
 import type { Registry } from 'prom-client';
 import { OpsHttpLifecycle } from './ops-http.lifecycle.js';
+import {
+  LOGGER,
+  METRICS_REGISTRY,
+  PLATFORM_CONFIG,
+  PROCESS_NAME,
+  SERVICE_API_KEY,
+} from './platform.tokens.js';
 import { ProcessBanner } from './process-banner.js';
-import { LOGGER, METRICS_REGISTRY, PLATFORM_CONFIG, SERVICE_API_KEY } from './platform.tokens.js';
+import { StatusGrpcController } from './status/status.grpc-controller.js';
+import { TenantCountsRegistry } from './status/tenant-counts.registry.js';
 
 /** What the composition root hands to the platform: everything built before Nest starts. */
 export interface PlatformModuleOptions {
+  /** Process name (`all-in-one`, `ingestion`, …), reported by `StatusService.GetStatus`. */
+  readonly processName: string;
   readonly config: PlatformConfig;
   readonly logger: Logger;
   readonly metrics: Registry;
@@ -27,7 +37,9 @@ export interface PlatformModuleOptions {
 
 /**
  * What every Cairn process shares (global): validated config, logger, metrics, health, one gRPC
- * server (auth, health, reflection) and the event bus. Service modules only inject what they use.
+ * server (auth, health, reflection, `cairn.ops.v1.StatusService`) and the event bus. Service
+ * modules only inject what they use; they register their readiness checks in the HealthRegistry and
+ * their tenant counts in the TenantCountsRegistry.
  */
 @Module({})
 export class PlatformModule {
@@ -65,16 +77,21 @@ export class PlatformModule {
         { provide: LOGGER, useValue: logger },
         { provide: METRICS_REGISTRY, useValue: options.metrics },
         { provide: SERVICE_API_KEY, useValue: options.serviceApiKey },
+        { provide: PROCESS_NAME, useValue: options.processName },
         { provide: HealthRegistry, useValue: health },
+        { provide: TenantCountsRegistry, useValue: new TenantCountsRegistry() },
         OpsHttpLifecycle,
         ProcessBanner,
+        StatusGrpcController,
       ],
       exports: [
         PLATFORM_CONFIG,
         LOGGER,
         METRICS_REGISTRY,
+        PROCESS_NAME,
         SERVICE_API_KEY,
         HealthRegistry,
+        TenantCountsRegistry,
         OpsHttpLifecycle,
         ProcessBanner,
       ],

@@ -6,3 +6,5 @@ export const LOGGER = Symbol('LOGGER');
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 /** Injection token of the key (role SERVICE) this process calls other Cairn services with. */
 export const SERVICE_API_KEY = Symbol('SERVICE_API_KEY');
+/** Injection token of the process name (`all-in-one`, `ingestion`, …), as `cairn status` reports it. */
+export const PROCESS_NAME = Symbol('PROCESS_NAME');

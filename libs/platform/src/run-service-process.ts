@@ -62,6 +62,7 @@ export async function startServiceProcess<S extends z.ZodObject>(
   @Module({
     imports: [
       PlatformModule.forRoot({
+        processName: spec.name,
         config,
         logger,
         metrics,

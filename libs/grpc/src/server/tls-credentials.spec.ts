@@ -9,6 +9,7 @@ import {
   Health,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@cairn/contracts/grpc/health/v1/health';
+import { channelCredentialsFromFiles } from '../client/channel-credentials.js';
 import { createGrpcClient } from '../client/grpc-client.js';
 import { GrpcError, Status } from '../errors/grpc-error.js';
 import { InMemoryApiKeyStore } from '../auth/in-memory.api-key-store.js';
@@ -148,12 +149,32 @@ describe('gRPC server credentials from PEM files', { timeout: 60_000 }, () => {
       assert.equal(await healthOver(started.address, creds), ServingStatus.SERVING);
     });
 
+    it('serves a client whose CA, certificate and key come from PEM files', async () => {
+      const creds = channelCredentialsFromFiles({
+        caFile: join(pki.dir, 'ca.crt'),
+        certFile: join(pki.dir, 'client.crt'),
+        keyFile: join(pki.dir, 'client.key'),
+      });
+      assert.equal(await healthOver(started.address, creds), ServingStatus.SERVING);
+    });
+
     it('refuses a client without a certificate', async () => {
       await assert.rejects(
         healthOver(started.address, credentials.createSsl(pki.ca)),
         (error: unknown) => error instanceof GrpcError && error.code === Status.UNAVAILABLE,
       );
     });
+  });
+
+  it('client credentials name the file they cannot read, and want a key with a certificate', () => {
+    assert.throws(
+      () => channelCredentialsFromFiles({ caFile: '/nonexistent/ca.crt' }),
+      /cannot read the TLS CA file \/nonexistent\/ca\.crt/,
+    );
+    assert.throws(
+      () => channelCredentialsFromFiles({ certFile: join(pki.dir, 'client.crt') }),
+      /needs both its certificate file and its key file/,
+    );
   });
 
   it('names the file it cannot read', () => {

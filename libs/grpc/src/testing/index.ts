@@ -1,0 +1,1 @@
+export * from './grpc-test-kit.js';
