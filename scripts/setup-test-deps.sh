@@ -17,8 +17,9 @@ readonly DEPLOY_PY_PACKAGES=(kubernetes-validate==1.37.0 checkov==3.3.30 hadolin
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO_ROOT
 readonly TOOLS_DIR="${CAIRN_TOOLS_DIR:-${CAIRN_CACHE_DIR:-$HOME/.cache/cairn}/bin}"
-# Debian packages the tests use: kcat (Kafka CLI checks), postgresql (server for deploy/local/postgres.sh).
-readonly APT_PACKAGES=(kcat postgresql)
+# Debian packages the tests use: kcat (Kafka CLI checks), postgresql (server for deploy/local/postgres.sh),
+# prometheus (test/e2e/prometheus.test.ts runs its own server on a loopback port).
+readonly APT_PACKAGES=(kcat postgresql prometheus)
 
 usage() {
   echo "usage: $0" >&2
@@ -67,10 +68,21 @@ install_apt() {
     STEP_NOTE="already installed: ${APT_PACKAGES[*]}"
     return 0
   fi
+  # Package scripts would start the system services (PostgreSQL's cluster, Prometheus on :9090); the
+  # tests start their own processes. As container images do, a policy-rc.d that refuses service starts
+  # is put in place for the install when the machine has none.
+  local policy=/usr/sbin/policy-rc.d added_policy=""
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod 755 "$policy"
+    added_policy=1
+  fi
   # `env` so the setting survives sudo's environment reset.
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+  local status=0
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >/dev/null &&
+    as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null || status=$?
+  [[ -z "$added_policy" ]] || as_root rm -f "$policy"
+  ((status == 0)) || die "apt-get install ${missing[*]} failed (exit $status)"
   STEP_NOTE="installed: ${missing[*]}"
 }
 

@@ -18,7 +18,7 @@ node --version
 step "build"
 npm run build
 
-step "checks: buf lint, generated code up to date, buf breaking, eslint, prettier"
+step "checks: buf lint, generated code and docs up to date, buf breaking, eslint, prettier"
 npm run check
 
 step "tests"

@@ -189,6 +189,8 @@ export interface DeliveryObserver {
   failedAttempt?(topic: string, group: string): void;
   /** A record went to `<topic>.dlq`. */
   deadLettered?(topic: string, group: string): void;
+  /** An event was published (typed `publish`, acknowledged by the log or broker). */
+  published?(topic: string): void;
 }
 
 /**

@@ -25,8 +25,10 @@ export { kafkaGroupId, type KafkaConsumerTuning, type KafkaEventBusOptions } fro
 export { EventsModule, type EventsModuleOptions } from './nest/events.module.js';
 export {
   EventConsumer,
+  eventConsumerMetadataOf,
   type BatchEventHandler,
   type ConsumedTopic,
+  type EventConsumerMetadata,
   type EventConsumerOptions,
   type EventHandler,
 } from './nest/event-consumer.decorator.js';

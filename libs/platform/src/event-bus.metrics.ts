@@ -5,6 +5,12 @@ import { Counter, Gauge } from 'prom-client';
 /** Counts what event delivery does, per topic and consumer group (`cairn_events_*`). */
 export function eventDeliveryMetrics(registry: MetricsRegistry): DeliveryObserver {
   const labelNames = ['topic', 'group'] as const;
+  const published = new Counter({
+    name: 'cairn_events_published_total',
+    help: 'Events this process published, by topic.',
+    labelNames: ['topic'],
+    registers: [registry],
+  });
   const handled = new Counter({
     name: 'cairn_events_handled_total',
     help: 'Events handled and committed, by topic and consumer group.',
@@ -24,6 +30,7 @@ export function eventDeliveryMetrics(registry: MetricsRegistry): DeliveryObserve
     registers: [registry],
   });
   return {
+    published: (topic) => published.inc({ topic }),
     handled: (topic, group, count) => handled.inc({ topic, group }, count),
     failedAttempt: (topic, group) => failed.inc({ topic, group }),
     deadLettered: (topic, group) => deadLettered.inc({ topic, group }),

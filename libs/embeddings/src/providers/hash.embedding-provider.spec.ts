@@ -16,6 +16,10 @@ describe('HashEmbeddingProvider', () => {
     assert.equal(provider.model.name, 'hash-64');
   });
 
+  it('has no input limit, within the uint32 the model info of the gRPC API carries', () => {
+    assert.equal(provider.model.maxTokens, 2 ** 32 - 1);
+  });
+
   it('scores texts sharing words above unrelated ones', async () => {
     const [a, b, c] = await provider.embed([
       'kafka topic partition offsets',

@@ -33,7 +33,8 @@ export class HashEmbeddingProvider implements EmbeddingProvider {
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw new RangeError(`hash embedding dimension must be a positive integer, got ${dimension}`);
     }
-    this.model = { name: `hash-${dimension}`, dimension, maxTokens: Number.MAX_SAFE_INTEGER };
+    // No input limit; the largest value ModelInfo.max_input_tokens (uint32) can carry, so GetModel can say so.
+    this.model = { name: `hash-${dimension}`, dimension, maxTokens: 0xffff_ffff };
   }
 
   embed(texts: readonly string[], opts: EmbedOptions = {}): Promise<Float32Array[]> {

@@ -46,7 +46,7 @@ export interface EmbeddedEventBusOptions {
   readonly retry?: RetryOptions;
   /** Records read per query (default 100). */
   readonly batchSize?: number;
-  /** Told about handled, failed and dead-lettered events (metrics). */
+  /** Told about published, handled, failed and dead-lettered events (metrics). */
   readonly observer?: DeliveryObserver;
 }
 
@@ -133,6 +133,7 @@ export class EmbeddedEventBus implements EventBus {
     return tracedPublish(topic.name, options, async (traced) => {
       const encoded = encodeEvent(topic, payload, traced);
       const appended = this.append(topic.name, encoded);
+      this.options.observer?.published?.(topic.name);
       return { eventId: encoded.eventId, ...appended };
     });
   }

@@ -149,6 +149,7 @@ export class KafkaEventBus implements EventBus {
     return tracedPublish(topic.name, options, async (traced) => {
       const encoded = encodeEvent(topic, payload, traced);
       const appended = await this.send(topic.name, encoded);
+      this.options.observer?.published?.(topic.name);
       return { eventId: encoded.eventId, ...appended };
     });
   }

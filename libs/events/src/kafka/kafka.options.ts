@@ -38,7 +38,7 @@ export interface KafkaEventBusOptions {
   readonly retry?: RetryOptions;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
-  /** Told about handled, failed and dead-lettered events (metrics). */
+  /** Told about published, handled, failed and dead-lettered events (metrics). */
   readonly observer?: DeliveryObserver;
 }
 

@@ -57,3 +57,13 @@ export function EventConsumer<S extends DescMessage>(
     EventConsumerMarker({ topic, options })(target);
   };
 }
+
+/**
+ * What `@EventConsumer` recorded on a provider class, or undefined when it is not a consumer. For tools
+ * that describe a service without starting it (the event catalogue); `EventsModule` discovers consumers itself.
+ */
+export function eventConsumerMetadataOf(
+  target: abstract new (...args: never[]) => unknown,
+): EventConsumerMetadata | undefined {
+  return Reflect.getMetadata(EventConsumerMarker.KEY, target) as EventConsumerMetadata | undefined;
+}

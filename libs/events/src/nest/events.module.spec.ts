@@ -10,7 +10,7 @@ import { EmbeddedEventBus } from '../embedded/embedded.event-bus.js';
 import type { EventBus, EventEnvelope } from '../event-bus.port.js';
 import { Collected } from '../testing/wait-for.js';
 import { defineTopic } from '../topic-spec.js';
-import { EventConsumer, type EventHandler } from './event-consumer.decorator.js';
+import { EventConsumer, eventConsumerMetadataOf, type EventHandler } from './event-consumer.decorator.js';
 import { EventsModule } from './events.module.js';
 import { EVENT_BUS } from './events.tokens.js';
 
@@ -121,5 +121,12 @@ void describe('EventsModule', () => {
       }),
       /@EventConsumer NotAnEventConsumer: google\.protobuf\.StringValue is not an event payload/,
     );
+  });
+
+  void it('exposes what @EventConsumer recorded, for tools that describe a service without starting it', () => {
+    const metadata = eventConsumerMetadataOf(EveryMessageConsumer);
+    assert.deepEqual(metadata?.topic, [greetings, farewells]);
+    assert.equal(metadata?.options.group, 'nest-spec-many');
+    assert.equal(eventConsumerMetadataOf(class NotDecorated {}), undefined);
   });
 });
