@@ -52,7 +52,7 @@ export class StepRecorder {
     if (status !== undefined) this.run.status = status;
     if (isFinished(this.run.status)) this.run.completedAt = timestampFromMs(now);
     await this.store.appendStep(this.lease, step, this.run);
-    await this.publish(step, isFinished(this.run.status));
+    await this.announce(step, isFinished(this.run.status));
     this.hub.emit({ runId: this.run.runId, step, status: this.run.status });
     return step;
   }
@@ -69,7 +69,7 @@ export class StepRecorder {
     await publishSteps(this.events, this.store, this.run, left, this.traceparent);
   }
 
-  private async publish(step: RunStep, last: boolean): Promise<void> {
+  private async announce(step: RunStep, last: boolean): Promise<void> {
     await retry(
       () => this.events.stepCompleted(this.run, step, this.traceparent),
       (error, attempt) =>
