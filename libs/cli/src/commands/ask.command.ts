@@ -118,6 +118,16 @@ function writeStep(step: RunStep, io: Pick<CliIo, 'stdout' | 'stderr'>): void {
     case 'error':
       io.stderr.write(`· error ${kind.value.reason}: ${kind.value.message}\n`);
       return;
+    case 'memoryRecall': {
+      const m = kind.value;
+      const parts = [
+        count(m.sessionMessages, 'earlier message'),
+        ...(m.summarized ? ['a summary of older turns'] : []),
+        count(m.memoryIds.length, 'long-term memory', 'long-term memories'),
+      ];
+      io.stderr.write(`· memory: ${parts.join(', ')}\n`);
+      return;
+    }
     case undefined:
       return;
   }
