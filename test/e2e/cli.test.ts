@@ -149,6 +149,27 @@ void describe('cairn CLI against the all-in-one', { timeout: 300_000 }, () => {
     assert.notEqual(searchRequestId, '');
   });
 
+  void it('ask: the steps on stderr as they happen, the cited answer on stdout; --json one line per step', async () => {
+    const human = await run('ask', 'Which class do I book for short flights?');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stderr, /^run [0-9a-f-]{36}\n/);
+    assert.match(human.stderr, /· retrieval "Which class do I book for short flights\?": \d+ chunks?/);
+    assert.match(human.stdout, /economy class/i);
+    assert.match(human.stdout, /\nCitations:\n {2}\[1\] Travel policy/);
+    const json = await run('ask', 'Which class do I book for short flights?', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; step: object });
+    assert.ok(lines.length >= 4);
+    assert.equal(lines.at(-1)?.status, 'RUN_STATUS_SUCCEEDED');
+    assert.ok('finalAnswer' in (lines.at(-1)?.step ?? {}));
+    const unknown = await run('ask', 'Anything?', '--agent', 'nobody');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^cairn: NOT_FOUND: agent nobody does not exist.*AGENT_NOT_FOUND/);
+  });
+
   void it('docs get shows a document; docs rm deletes it; docs ls leaves it out', async () => {
     const payroll = (await listDocuments()).find((d) => d.externalId === 'docs/payroll.txt')!;
     const shown = await run('docs', 'get', payroll.documentId);
@@ -205,10 +226,13 @@ void describe('cairn CLI against the all-in-one', { timeout: 300_000 }, () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^process +all-in-one .*\nhealth +healthy\n/);
     assert.match(human.stdout, /\n {2}ok {2}event-bus\n/);
-    assert.match(human.stdout, /\nconsumer lag \(\d+ records behind\)\n {2}\S*audit +\d+ partitions/);
     assert.match(
       human.stdout,
-      /\ncounts of tenant default\n {2}audit +records \d+\n {2}ingestion +documents 3, chunks \d+, /,
+      /\nconsumer lag \(\d+ records behind\)\n(?: {2}\S+ +\d+ partitions.*\n)* {2}\S*audit +\d+ partitions/,
+    );
+    assert.match(
+      human.stdout,
+      /\ncounts of tenant default\n(?: {2}agent-runner +runs \d+.*\n)? {2}audit +records \d+\n {2}ingestion +documents 3, chunks \d+, /,
     );
     const json = await run('status', '--json');
     assert.equal(json.code, 0);

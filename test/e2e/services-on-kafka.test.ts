@@ -50,7 +50,11 @@ void describe('each service as its own process on Kafka', { skip: skipKafka() },
   });
 
   void it('each serves cairn.ops.v1.StatusService under its own name, with the counts of its own data', async () => {
-    const countsBy: Record<string, string[]> = { ingestion: ['ingestion'], audit: ['audit'] };
+    const countsBy: Record<string, string[]> = {
+      ingestion: ['ingestion'],
+      audit: ['audit'],
+      'agent-runner': ['agent-runner'],
+    };
     for (const [index, [name, typeName]] of SERVICES.entries()) {
       const { grpcAddress, dataDir } = started[index]!;
       const apiKey = readFileSync(join(dataDir, '.cairn', 'api-key'), 'utf8').trim();

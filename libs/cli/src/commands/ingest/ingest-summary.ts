@@ -48,6 +48,15 @@ export class IngestTally {
     this.results.push({ name, failure });
   }
 
+  /** The documents ingested or unchanged: what `--wait` waits for. */
+  accepted(): { readonly name: string; readonly documentId: string; readonly version: number }[] {
+    return this.results.flatMap((result) =>
+      'ingested' in result
+        ? [{ name: result.name, documentId: result.ingested.documentId, version: result.ingested.version }]
+        : [],
+    );
+  }
+
   get failedCount(): number {
     return this.results.filter((result) => 'failure' in result).length;
   }
@@ -98,7 +107,7 @@ export function renderIngestSummary(summary: IngestSummary): string {
 }
 
 /** The summary as plain JSON: counts, and per file its document id and version or its failure. */
-export function ingestSummaryJson(summary: IngestSummary): unknown {
+export function ingestSummaryJson(summary: IngestSummary): Record<string, unknown> {
   return {
     ...summary,
     results: summary.results.map((result) =>

@@ -22,6 +22,7 @@ void describe('cairn ingest', { timeout: 30_000 }, () => {
   let t: TestServer;
   let cwd: string;
   const hashes = new Map<string, string>();
+  const polls = new Map<string, number>();
   let streams: IngestStreamRequest[][] = [];
   before(async () => {
     t = await startTestServer((server) =>
@@ -72,6 +73,25 @@ void describe('cairn ingest', { timeout: 30_000 }, () => {
             });
             return { results };
           },
+          async getDocument(request) {
+            // Indexed on the second look; documents named "sick" fail indexing; "slow" never finish.
+            const id = request.documentId;
+            const looks = (polls.get(id) ?? 0) + 1;
+            polls.set(id, looks);
+            const status = id.includes('sick')
+              ? DocumentStatus.FAILED
+              : looks >= 2 && !id.includes('slow')
+                ? DocumentStatus.INDEXED
+                : DocumentStatus.CHUNKED;
+            return {
+              document: {
+                documentId: id,
+                version: 1,
+                status,
+                failureReason: status === DocumentStatus.FAILED ? 'the embedding provider refused' : '',
+              },
+            };
+          },
         }),
       ),
     );
@@ -88,6 +108,7 @@ void describe('cairn ingest', { timeout: 30_000 }, () => {
   after(() => t.stop());
   beforeEach(() => {
     hashes.clear();
+    polls.clear();
     streams = [];
   });
 
@@ -150,6 +171,19 @@ void describe('cairn ingest', { timeout: 30_000 }, () => {
       again.stdout,
       /ingested {3}0 .*\n {2}unchanged {2}2\n {2}failed {5}0\n {2}chunks {5}4 {2}\(0 new\)/,
     );
+  });
+
+  void it('--wait waits until every document is indexed, and exits 1 naming those that failed or are still indexing', async () => {
+    writeFileSync(join(cwd, 'sick.md'), '# Sick');
+    writeFileSync(join(cwd, 'slow.md'), '# Slow');
+    const good = await ingest(['docs/a.md', 'docs/b.txt', '--wait']);
+    assert.equal(good.code, ExitCode.OK, good.stdout + good.stderr);
+    assert.match(good.stdout, /\nindexed: 2\n$/);
+    assert.deepEqual([...polls.values()], [2, 2], 'each document polled until indexed');
+    const bad = await ingest(['docs/a.md', 'sick.md', 'slow.md', '--wait', '--wait-timeout', '1']);
+    assert.equal(bad.code, ExitCode.FAILED);
+    assert.match(bad.stdout, /not indexed {2}sick\.md: the embedding provider refused/);
+    assert.match(bad.stdout, /still indexing {2}slow\.md/);
   });
 
   void it('--json prints the summary with each document id or failure, and no progress', async () => {

@@ -4,7 +4,7 @@ import {
   IngestionService,
   type IngestStreamRequestSchema,
 } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
-import { intValue, keyValues, stringValue } from '../../args/values.js';
+import { flag, intValue, keyValues, stringValue } from '../../args/values.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
 import { writePlainJson } from '../../render/json.js';
 import { byteSize } from '../../render/text.js';
@@ -12,12 +12,14 @@ import type { Command, CommandContext } from '../command.js';
 import { collectInputs, MEDIA_TYPES, type InputFile } from './collect-inputs.js';
 import { codeName, ingestSummaryJson, IngestTally, renderIngestSummary } from './ingest-summary.js';
 import { ProgressBar } from './progress-bar.js';
+import { waitIndexed, type WaitOutcome } from './wait-indexed.js';
 
 const DEFAULT_BATCH = 32;
 /** The `code` of a failure found before sending (missing file, unknown type, unreadable, too large). */
 const NOT_SENT = 'NOT_SENT';
 /** Below the server's default gRPC message limit (16 MiB), leaving room for the message's other fields. */
 const DEFAULT_MAX_FILE_MIB = 15;
+const DEFAULT_WAIT_SECONDS = 600;
 
 /** `cairn ingest <files | dirs | globs>`: IngestionService.IngestStream, one stream per batch. */
 export const ingestCommand: Command = {
@@ -52,11 +54,21 @@ export const ingestCommand: Command = {
       value: 'MiB',
       description: `larger files fail without being sent (default ${DEFAULT_MAX_FILE_MIB})`,
     },
+    wait: {
+      type: 'boolean',
+      description: 'wait until every document is indexed (searchable); exits 1 if one fails or times out',
+    },
+    'wait-timeout': {
+      type: 'string',
+      value: 'seconds',
+      description: `how long --wait waits (default ${DEFAULT_WAIT_SECONDS})`,
+    },
   },
   positionals: { min: 1, max: Number.POSITIVE_INFINITY },
   examples: [
     'cairn ingest README.md docs/',
     'cairn ingest "handbook/**/*.md" --collection handbook --metadata team=hr',
+    'cairn ingest docs/ --wait',
   ],
   run: ingest,
 };
@@ -136,15 +148,32 @@ async function ingest(context: CommandContext): Promise<ExitCode> {
     if (tally.size > inputs.rejected.length) writeSummary(context, tally);
     throw error;
   }
+  const waitSeconds =
+    intValue(values, 'wait-timeout', { min: 1, max: 86_400 }, 'ingest') ?? DEFAULT_WAIT_SECONDS;
+  const waited = flag(values, 'wait')
+    ? await waitIndexed(context, tally, progress, waitSeconds * 1000)
+    : undefined;
   progress.clear();
-  writeSummary(context, tally);
-  return tally.failedCount > 0 ? ExitCode.FAILED : ExitCode.OK;
+  writeSummary(context, tally, waited);
+  const unfinished = waited !== undefined && (waited.failed.length > 0 || waited.pending.length > 0);
+  return tally.failedCount > 0 || unfinished ? ExitCode.FAILED : ExitCode.OK;
 }
 
-function writeSummary(context: CommandContext, tally: IngestTally): void {
+function writeSummary(context: CommandContext, tally: IngestTally, waited?: WaitOutcome): void {
   const summary = tally.summary();
-  if (context.global.json) writePlainJson(context.io.stdout, ingestSummaryJson(summary));
-  else context.io.stdout.write(renderIngestSummary(summary));
+  if (context.global.json) {
+    writePlainJson(context.io.stdout, {
+      ...ingestSummaryJson(summary),
+      ...(waited ? { indexing: waited } : {}),
+    });
+    return;
+  }
+  context.io.stdout.write(renderIngestSummary(summary));
+  if (!waited) return;
+  const lines = [`indexed: ${waited.indexed}`];
+  for (const { name, reason } of waited.failed) lines.push(`  not indexed  ${name}: ${reason}`);
+  for (const name of waited.pending) lines.push(`  still indexing  ${name}`);
+  context.io.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** The file's bytes, or why it cannot be sent. */
