@@ -58,6 +58,21 @@ export const agentRunnerConfigShape = {
       auditEndpoint: endpoint.describe(
         'host:port of the audit service (MCP explain tool); unset = this process.',
       ),
+      grpcCaFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "CA bundle of the services the runner calls; set, calls go over TLS (presenting this process's " +
+            'gRPC certificate, CAIRN_GRPC_TLS_CERT_FILE/KEY_FILE, when it has one: mTLS).',
+        ),
+      grpcTlsServerName: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Name the called services' certificates are checked against, instead of the endpoint host.",
+        ),
       agentsFile: z
         .string()
         .optional()

@@ -12,6 +12,7 @@ import {
 } from '@cairn/grpc';
 import { PLATFORM_CONFIG, SERVICE_API_KEY } from '@cairn/platform';
 import type { AgentRunnerConfig } from '../agent-runner.config.js';
+import { outboundChannel, type OutboundChannel } from './outbound-channel.js';
 
 /** Who a call to another service acts for. */
 export interface ActingFor {
@@ -23,17 +24,21 @@ export interface ActingFor {
 /**
  * gRPC clients of the services the runner calls (retrieval for the retrieve tool, ingestion and
  * audit for the MCP server), authenticated with the process's service key and acting for a tenant.
- * An endpoint left unset is this process's own gRPC server (the all-in-one).
+ * An endpoint left unset is this process's own gRPC server (the all-in-one). TLS per
+ * {@link outboundChannel}.
  */
 @Injectable()
 export class PlatformClients implements OnApplicationShutdown {
   private readonly clients = new Map<string, { close(): void }>();
+  private readonly channel: OutboundChannel;
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: AgentRunnerConfig,
     @Inject(SERVICE_API_KEY) private readonly serviceKey: string,
     private readonly server: CairnGrpcServer,
-  ) {}
+  ) {
+    this.channel = outboundChannel(config);
+  }
 
   retrieval(): GrpcClient<typeof RetrievalService> {
     return this.client(RetrievalService, this.config.agent.retrievalEndpoint);
@@ -62,7 +67,7 @@ export class PlatformClients implements OnApplicationShutdown {
     const key = `${service.typeName}@${address}`;
     let client = this.clients.get(key) as GrpcClient<S> | undefined;
     if (!client) {
-      client = createGrpcClient(service, address, { apiKey: this.serviceKey });
+      client = createGrpcClient(service, address, { apiKey: this.serviceKey, ...this.channel });
       this.clients.set(key, client);
     }
     return client;

@@ -12,6 +12,7 @@ import { LOGGER, PLATFORM_CONFIG, ProcessBanner } from '@cairn/platform';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AgentRunnerConfig } from '../agent-runner.config.js';
+import { outboundChannel } from '../clients/outbound-channel.js';
 import { registerCairnTools, type McpBackends } from './cairn-mcp.tools.js';
 
 /** Path of the MCP endpoint. */
@@ -125,7 +126,7 @@ export class CairnMcpServer implements OnApplicationBootstrap, OnApplicationShut
     const id = `${service.typeName}@${address}@${apiKey}`;
     let client = this.clients.get(id) as GrpcClient<S> | undefined;
     if (!client) {
-      client = createGrpcClient(service, address, { apiKey });
+      client = createGrpcClient(service, address, { apiKey, ...outboundChannel(this.config) });
       this.clients.set(id, client);
       // Callers' channels are kept for the most recent keys only.
       for (const [oldest, stale] of this.clients) {
