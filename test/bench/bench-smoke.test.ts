@@ -25,12 +25,13 @@ const EXPECTED: Record<string, readonly string[]> = {
   embedding: ['service chunks/s, batch 1'],
   freshness: ['ack → searchable p50', 'ack → searchable p99'],
   events: ['KafkaEventBus publish → consume', 'embedded log publish → consume'],
+  'agent-runner': ['per-step overhead p50', 'per-step overhead p99'],
 };
 
 /** `npm run bench` in its tiny `--smoke` configuration: every figure is written, with sane values. */
 void describe('npm run bench --smoke', { skip: gate.skip }, () => {
   const kafka = !skipKafka();
-  const names = kafka ? Object.keys(EXPECTED) : ['ingestion', 'retrieval', 'memory'];
+  const names = kafka ? Object.keys(EXPECTED) : ['ingestion', 'retrieval', 'memory', 'agent-runner'];
   const out = mkdtempSync(join(tmpdir(), 'cairn-bench-smoke-'));
   let exit: { code: number | null; output: string };
 
@@ -92,6 +93,5 @@ void describe('npm run bench --smoke', { skip: gate.skip }, () => {
     assert.match(readme, /Machine: .+, \d+ cores, [\d.]+ GB RAM, Node v\d+/);
     assert.match(readme, /\| benchmark \| figure \| value \| reference \| ratio \| target \|/);
     for (const name of names) assert.match(readme, new RegExp(`^\\| ${name} \\| `, 'm'));
-    assert.match(readme, /agent-runner per-step overhead: not measured/);
   });
 });

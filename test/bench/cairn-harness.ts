@@ -17,6 +17,8 @@ export interface BenchCairn {
   readonly ingestion: IngestionClient;
   readonly retrieval: RetrievalClient;
   readonly tenant: string;
+  /** The tenant's admin key. */
+  readonly apiKey: string;
   /** Stops the process and removes its data directory (unless asked to keep it). */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function startCairn(
     ingestion,
     retrieval,
     tenant,
+    apiKey,
     stop: async ({ keepData = false } = {}) => {
       ingestion.close();
       retrieval.close();

@@ -11,6 +11,7 @@ import { eventsBench } from './events.bench.js';
 import { freshnessBench } from './freshness.bench.js';
 import { ingestionBench } from './ingestion.bench.js';
 import { memoryBench } from './memory.bench.js';
+import { agentRunnerBench } from './agent-runner.bench.js';
 import { retrievalBench } from './retrieval.bench.js';
 
 /**
@@ -27,12 +28,11 @@ const BENCHMARKS: readonly Benchmark[] = [
   freshnessBench,
   eventsBench,
   memoryBench,
+  agentRunnerBench,
 ];
 
 /** Benchmarks the issue lists that cannot be measured yet, and why. */
-const NOT_YET = [
-  'agent-runner per-step overhead: not measured. The agent runner is a gRPC shell answering UNIMPLEMENTED until its issue lands; add `agent-runner.bench.ts` (steps with a scripted zero-latency model, overhead = step wall time − model time) then.',
-];
+const NOT_YET: string[] = [];
 
 /** `--size` names and defaults, for the usage note in the report. */
 export const SIZES = [
@@ -50,6 +50,8 @@ export const SIZES = [
   'events-messages=5000',
   'memory-mb=1024',
   'memory-local-model=0',
+  'agent-runs=30',
+  'agent-tool-steps=5',
 ];
 
 const { values } = parseArgs({
