@@ -127,8 +127,8 @@ export interface AgentStore {
   appendStep(lease: RunLease, step: RunStep, run: AgentRun): Promise<void>;
   /** Stores the run snapshot under the lease (a finished status ends the lease). */
   updateRun(lease: RunLease, run: AgentRun): Promise<void>;
-  /** The run's steps in order. */
-  steps(runId: string): Promise<StoredStep[]>;
+  /** The run's steps in order, from index `from` (default 0). */
+  steps(runId: string, from?: number): Promise<StoredStep[]>;
   /** Marks steps whose event was published. */
   markPublished(runId: string, indexes: readonly number[]): Promise<void>;
   /** Finished runs that still have steps whose event was not published (the runner stopped in between). */

@@ -343,10 +343,10 @@ export class SqlAgentStore implements AgentStore {
     );
   }
 
-  async steps(runId: string): Promise<StoredStep[]> {
+  async steps(runId: string, from = 0): Promise<StoredStep[]> {
     const rows = await this.db.rows(
-      `SELECT step, published FROM ${this.t.steps} WHERE run_id = ? ORDER BY idx`,
-      [runId],
+      `SELECT step, published FROM ${this.t.steps} WHERE run_id = ? AND idx >= ? ORDER BY idx`,
+      [runId, from],
     );
     return rows.map((row) => ({
       step: fromBinary(RunStepSchema, bytesColumn(row, 'step') ?? new Uint8Array()),

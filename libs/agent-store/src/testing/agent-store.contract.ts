@@ -209,6 +209,11 @@ export function runAgentStoreContract(
       await assert.rejects(store.appendStep(lease, step(3), snapshot), /not its next step/);
       await assert.rejects(store.appendStep(lease, step(1), snapshot), AgentStoreError);
       await store.markPublished(run.runId, [0]);
+      assert.deepEqual(
+        (await store.steps(run.runId, 1)).map((s) => s.step.index),
+        [1],
+        'steps from an index',
+      );
       const stored = await store.steps(run.runId);
       assert.deepEqual(
         stored.map((s) => [s.step.index, s.published, s.step.kind.case]),

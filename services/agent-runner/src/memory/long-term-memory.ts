@@ -31,18 +31,30 @@ const MAX_MEMORY_CHARS = 2_000;
  */
 @Injectable()
 export class LongTermMemory implements OnApplicationShutdown {
-  private readonly store: VectorStore;
-  private readonly embedder: Promise<CachedEmbedder>;
-  private readonly releases: Array<() => Promise<void>>;
   private readonly sparse = new SparseEncoder();
+  private readonly releases: Array<() => Promise<void>> = [];
+  private backends: { store: VectorStore; embedder: Promise<CachedEmbedder> } | undefined;
   private ready: Promise<string> | undefined;
 
-  constructor(@Inject(PLATFORM_CONFIG) config: AgentRunnerConfig) {
-    const vectors = acquireVectorStore(config);
-    const embedder = acquireEmbedder(config);
-    this.store = vectors.store;
-    this.embedder = embedder.embedder;
-    this.releases = [vectors.release, embedder.release];
+  constructor(@Inject(PLATFORM_CONFIG) private readonly config: AgentRunnerConfig) {}
+
+  /** The vector store and the embedder, opened on first use (a runner whose agents never remember loads no model). */
+  private get store(): VectorStore {
+    return this.open().store;
+  }
+
+  private get embedder(): Promise<CachedEmbedder> {
+    return this.open().embedder;
+  }
+
+  private open(): { store: VectorStore; embedder: Promise<CachedEmbedder> } {
+    if (!this.backends) {
+      const vectors = acquireVectorStore(this.config);
+      const embedder = acquireEmbedder(this.config);
+      this.releases.push(vectors.release, embedder.release);
+      this.backends = { store: vectors.store, embedder: embedder.embedder };
+    }
+    return this.backends;
   }
 
   /** Stores a memory (the same text for the same user is one memory); returns its id. */

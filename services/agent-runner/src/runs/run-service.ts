@@ -126,7 +126,7 @@ export class RunService {
       userId: request.userId || origin.principal,
       status: RunStatus.PENDING,
       budget: this.effectiveBudget(agent.budget, request.budget),
-      model: agent.model || this.config.chatModel.provider,
+      model: agent.model || defaultModelName(this.config),
       principal: origin.principal,
       requestId: request.requestId || randomUUID(),
       createdAt: timestampFromMs(now),
@@ -166,7 +166,7 @@ export class RunService {
       for (;;) {
         // Steps before the run: a step and the status it leads to are stored in one transaction, so
         // a run read after its last step is already finished.
-        const steps = (await this.store.steps(runId)).map((s) => s.step).filter((step) => step.index >= next);
+        const steps = (await this.store.steps(runId, next)).map((s) => s.step);
         const run = await this.store.getRun(tenant, runId);
         if (!run) throw new RunSubjectNotFoundError(`run ${runId} does not exist`, 'RUN_NOT_FOUND');
         for (const step of steps) {
@@ -234,4 +234,10 @@ export class RunService {
       maxWallTime: durationFromMs(pick(d.maxWallTimeSeconds * 1000, wall(agent), wall(request))),
     });
   }
+}
+
+/** The name of the platform's default model, as runs record it. */
+function defaultModelName(config: AgentRunnerConfig): string {
+  const { provider, openai } = config.chatModel;
+  return provider === 'openai' ? `openai/${openai.model ?? ''}` : provider;
 }
