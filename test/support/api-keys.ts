@@ -1,12 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Role } from '@cairn/contracts/cairn/common/v1/options';
-import { apiKeyRecordToJson, generateApiKey } from '@cairn/grpc';
+import { apiKeyRecordToJson, generateApiKey, type ApiKeyRecord } from '@cairn/grpc';
 
-/** Writes a hashed key file for the given tenants (admin keys) and returns the plaintext keys by tenant. */
+/**
+ * Writes a hashed key file for the given tenants (admin keys), plus any other records (a service key,
+ * for instance), and returns the plaintext keys by tenant.
+ */
 export function writeApiKeys(
   dir: string,
   tenants: readonly string[],
+  others: readonly ApiKeyRecord[] = [],
 ): { file: string; keys: Record<string, string> } {
   mkdirSync(dir, { recursive: true });
   const keys: Record<string, string> = {};
@@ -16,6 +20,6 @@ export function writeApiKeys(
     return apiKeyRecordToJson(generated.record);
   });
   const file = join(dir, 'api-keys.json');
-  writeFileSync(file, JSON.stringify({ keys: records }));
+  writeFileSync(file, JSON.stringify({ keys: [...records, ...others.map(apiKeyRecordToJson)] }));
   return { file, keys };
 }

@@ -164,24 +164,23 @@ export class RunService {
     let next = 0;
     try {
       for (;;) {
-        // Steps before the run: a step and the status it leads to are stored in one transaction, so
-        // a run read after its last step is already finished.
         const steps = (await this.store.steps(runId, next)).map((s) => s.step);
         const run = await this.store.getRun(tenant, runId);
         if (!run) throw new RunSubjectNotFoundError(`run ${runId} does not exist`, 'RUN_NOT_FOUND');
-        for (const step of steps) {
+        // A step and the status it leads to are stored in one transaction: a run read as finished has
+        // all its steps stored, including any appended since they were read just now.
+        const all = isFinished(run.status) ? (await this.store.steps(runId, next)).map((s) => s.step) : steps;
+        for (const step of all) {
           next = step.index + 1;
           const terminal = step.kind.case === 'finalAnswer' || step.kind.case === 'error';
           yield { step, status: terminal ? run.status : RunStatus.RUNNING };
-          if (terminal) return;
         }
-        // Finished without a last step of its own (cancelled before it started): nothing more comes.
-        if (isFinished(run.status) && steps.length === 0) return;
+        if (isFinished(run.status)) return;
         if (signal.aborted) {
           if (cancelOnAbort) await this.cancel(tenant, runId, 'the Run call was cancelled');
           return;
         }
-        if (steps.length > 0) continue;
+        if (all.length > 0) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, FOLLOW_POLL_MS);
           wake = () => {
