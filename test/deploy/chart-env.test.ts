@@ -122,6 +122,12 @@ function checkEnv(env: ContainerEnv): PlatformConfig & Record<string, unknown> {
       assert.ok(section['postgresUrl'], `${env.workload}: ${store.section} store on postgres without a URL`);
   }
   if (env.command === 'agent-runner' || env.command === 'all-in-one') checkAgent(env, config);
+  if (env.command === 'audit')
+    // Replicas on one PostgreSQL store sign checkpoints with one key: the audit service refuses to start without it.
+    assert.ok(
+      env.fromSecrets.has('CAIRN_AUDIT_SIGNING_KEY'),
+      `${env.workload}: the signing key must come from the Secret`,
+    );
   const vectorStore = config['vectorStore'] as { backend: string; qdrantUrl?: string } | undefined;
   if (vectorStore?.backend === 'qdrant')
     assert.ok(vectorStore.qdrantUrl, `${env.workload}: qdrant backend without CAIRN_VECTOR_STORE_QDRANT_URL`);

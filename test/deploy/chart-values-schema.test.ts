@@ -107,6 +107,11 @@ describe('Helm chart: values.schema.json', { timeout: 120_000 }, () => {
       error: /secret\/serviceApiKeySecretKey/,
     },
     {
+      name: 'an audit service on PostgreSQL without its signing key',
+      values: "secret:\n  auditSigningKeySecretKey: ''\n",
+      error: /secret\/auditSigningKeySecretKey/,
+    },
+    {
       name: 'the old consumer group list (KEDA reads the real groups)',
       values: 'services:\n  agentRunner:\n    kedaConsumerGroups: [agent-runner]\n',
       error: /kedaConsumerGroups/,

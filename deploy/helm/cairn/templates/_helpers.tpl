@@ -55,14 +55,15 @@ app.kubernetes.io/component: {{ .component }}
 The services: values key, component (the image's command) and the stores each one uses, as the
 architecture has them (docs/architecture.md). Only keys each service's config schema reads are set.
 postgres names the store's CAIRN_* keys (and the postgresql.schemas entry of its schema); agent marks
-the agent-runner (chat model, MCP server, tools, calls to the other services).
+the agent-runner (chat model, MCP server, tools, calls to the other services); signs the audit service
+(checkpoints signed with the key from the Secret, shared by its replicas).
 */}}
 {{- define "cairn.components" -}}
 ingestion: {component: ingestion, qdrant: false, model: false, agent: false, postgres: {backend: CAIRN_INGESTION_REGISTRY_BACKEND, url: CAIRN_INGESTION_POSTGRES_URL}}
 embedding: {component: embedding, qdrant: true, model: true, agent: false}
 retrieval: {component: retrieval, qdrant: true, model: true, agent: false}
 agentRunner: {component: agent-runner, qdrant: true, model: true, agent: true, callsServices: true, postgres: {backend: CAIRN_AGENT_STORE_BACKEND, url: CAIRN_AGENT_POSTGRES_URL, schemaKey: CAIRN_AGENT_POSTGRES_SCHEMA, schema: agent}}
-audit: {component: audit, qdrant: false, model: false, agent: false, postgres: {backend: CAIRN_AUDIT_STORE_BACKEND, url: CAIRN_AUDIT_POSTGRES_URL, schemaKey: CAIRN_AUDIT_POSTGRES_SCHEMA, schema: audit}}
+audit: {component: audit, qdrant: false, model: false, agent: false, signs: true, postgres: {backend: CAIRN_AUDIT_STORE_BACKEND, url: CAIRN_AUDIT_POSTGRES_URL, schemaKey: CAIRN_AUDIT_POSTGRES_SCHEMA, schema: audit}}
 {{- end -}}
 
 {{/*
@@ -192,6 +193,9 @@ CAIRN_EMBEDDING_OPENAI_DIMENSION: {{ $e.openai.dimension | quote }}
 {{- end }}
 {{- if and .spec.model (eq $v.embedding.provider "openai") $v.embedding.openai.apiKeySecretKey }}
 {{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_EMBEDDING_OPENAI_API_KEY" "key" $v.embedding.openai.apiKeySecretKey) }}
+{{- end }}
+{{- if and .spec.signs $v.secret.auditSigningKeySecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_AUDIT_SIGNING_KEY" "key" $v.secret.auditSigningKeySecretKey) }}
 {{- end }}
 {{- if .spec.agent }}
 {{- if and .spec.callsServices $v.secret.serviceApiKeySecretKey }}
