@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
@@ -15,6 +16,7 @@ import {
   KUBERNETES_VERSION,
   RELEASE,
   renderableChart,
+  renderNotes,
   renderScenarios,
   runTool,
   SCENARIOS,
@@ -338,6 +340,32 @@ describe('Helm chart deploy/helm/cairn', { timeout: 240_000 }, () => {
         allowIdleConsumers: 'false',
       },
     );
+  });
+
+  it('NOTES name the MCP endpoint, and warn of what would stop the agent-runner or the audit service', () => {
+    const defaults = renderNotes([]);
+    assert.match(defaults, /^ {2}http:\/\/cairn-agent-runner\.cairn\.svc:8090\/mcp$/m);
+    assert.match(defaults, /the Secret has no key service-api-key/);
+    assert.match(defaults, /the Secret has no key audit-signing-key/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-notes-values-'));
+    const keyFile = (roles: string[]): string => {
+      const file = join(dir, `${roles.join('-')}.json`);
+      const hash = '0'.repeat(64);
+      writeFileSync(file, JSON.stringify({ keys: [{ id: 'abcd', hash, tenant: '_service', roles }] }));
+      return file;
+    };
+    const secretData = ['--set', 'secret.data.service-api-key=k', '--set', 'secret.data.audit-signing-key=s'];
+    const ready = renderNotes([...secretData, '--set-file', `secret.apiKeysJson=${keyFile(['service'])}`]);
+    assert.doesNotMatch(ready, /WARNING/);
+    const noService = renderNotes([...secretData, '--set-file', `secret.apiKeysJson=${keyFile(['admin'])}`]);
+    assert.match(noService, /holds no key with role "service"/);
+
+    const production = renderNotes(['--values', join(CHART_DIR, 'examples', 'production.yaml')]);
+    assert.match(production, /agent-runner calls retrieval, ingestion and audit over plaintext gRPC/);
+    const allInOne = renderNotes(['--values', join(CHART_DIR, 'examples', 'all-in-one.yaml')]);
+    assert.match(allInOne, /^ {2}http:\/\/cairn-all-in-one\.cairn\.svc:8090\/mcp$/m);
+    assert.doesNotMatch(allInOne, /service-api-key|audit-signing-key/);
   });
 
   it('has a README listing every value of values.yaml', () => {
