@@ -1,5 +1,6 @@
-// Entry point of the Cairn image: `cairn <command>` runs one service, the all-in-one process, or the
-// Kafka topic set-up. Each service reads its configuration from CAIRN_* variables (see docs/deploy.md).
+// Entry point of the Cairn image: `cairn <command>` runs one service, the all-in-one process, the
+// Kafka topic set-up, or makes an API key (`cairn api-key --help`). Each service reads its
+// configuration from CAIRN_* variables (see docs/deploy.md).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +16,7 @@ const commands = {
   audit: 'services/audit/dist/main.js',
   'all-in-one': 'services/all-in-one/dist/main.js',
   'ensure-topics': 'services/all-in-one/dist/ensure-topics.js',
+  'api-key': 'services/all-in-one/dist/api-key.js',
 };
 
 const command = process.argv[2] ?? 'all-in-one';

@@ -96,6 +96,27 @@ export function helmTemplate(
   return { text: result.stdout, manifests };
 }
 
+/**
+ * The chart's NOTES.txt as `helm install` prints it after an install (`helm template` leaves NOTES out):
+ * rendered on a copy of the chart as the data of a ConfigMap.
+ */
+export function renderNotes(extraArgs: readonly string[]): string {
+  const copy = join(mkdtempSync(join(tmpdir(), 'cairn-notes-')), 'cairn');
+  cpSync(renderableChart(), copy, { recursive: true });
+  const templates = join(copy, 'templates');
+  const notes = readFileSync(join(templates, 'NOTES.txt'), 'utf8');
+  writeFileSync(
+    join(templates, '_notes-test.tpl'),
+    `{{- define "cairn.notesTest" -}}\n${notes}\n{{- end -}}\n`,
+  );
+  writeFileSync(
+    join(templates, 'notes-test.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "cairn.notesTest" . | toJson }}\n',
+  );
+  const { manifests } = helmTemplate(copy, ['--show-only', 'templates/notes-test.yaml', ...extraArgs]);
+  return manifests[0]?.data?.['notes'] ?? '';
+}
+
 /** A scenario rendered: its manifests and the file holding them (for the command-line checkers). */
 export interface Rendered {
   readonly scenario: Scenario;

@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parse } from 'yaml';
+import { kafkaGroupId } from '@cairn/events';
+import { declaredConsumers } from '../docs/event-consumers.js';
+import { loadServicePackages } from '../docs/service-packages.js';
 import { REPO_ROOT } from '../support/repo.js';
 import {
   CHART_DIR,
+  helmTemplate,
   KUBERNETES_VERSION,
+  RELEASE,
   renderableChart,
+  renderNotes,
   renderScenarios,
   runTool,
   SCENARIOS,
@@ -31,6 +38,33 @@ interface CheckovReport {
 
 function kinds(manifests: readonly Manifest[]): string[] {
   return manifests.map((m) => m.kind);
+}
+
+type Peer = { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: unknown };
+type Rule = { ports: { port: number | string }[]; to?: Peer[]; from?: Peer[] };
+type PolicySpec = { policyTypes: string[]; ingress: Rule[]; egress: Rule[] };
+
+function policyOf(manifests: readonly Manifest[], component: string): PolicySpec {
+  const policy = manifests.find(
+    (m) => m.kind === 'NetworkPolicy' && m.metadata.name === `${RELEASE}-${component}`,
+  );
+  assert.ok(policy, `no NetworkPolicy for ${component}`);
+  const spec = policy.spec as PolicySpec;
+  assert.deepEqual(spec.policyTypes, ['Ingress', 'Egress']);
+  return spec;
+}
+
+/** The TCP/UDP ports a component's pods may open connections to. */
+function egressPorts(manifests: readonly Manifest[], component: string): number[] {
+  const ports = policyOf(manifests, component).egress.flatMap((rule) =>
+    rule.ports.map((p) => Number(p.port)),
+  );
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+/** The named ports of a component's pods that accept connections. */
+function ingressPorts(manifests: readonly Manifest[], component: string): (number | string)[] {
+  return policyOf(manifests, component).ingress.flatMap((rule) => rule.ports.map((p) => p.port));
 }
 
 describe('Helm chart deploy/helm/cairn', { timeout: 240_000 }, () => {
@@ -205,25 +239,52 @@ describe('Helm chart deploy/helm/cairn', { timeout: 240_000 }, () => {
 
   it('allows only the flows of the architecture in the NetworkPolicies', () => {
     const { manifests } = rendered[0]!;
-    type Rule = {
-      ports: { port: number | string }[];
-      to?: { podSelector?: { matchLabels: Record<string, string> } }[];
-    };
-    const egressPorts = (component: string): number[] => {
-      const policy = manifests.find(
-        (m) => m.kind === 'NetworkPolicy' && m.metadata.name === `cairn-${component}`,
-      )!;
-      const spec = policy.spec as { policyTypes: string[]; egress: Rule[] };
-      assert.deepEqual(spec.policyTypes, ['Ingress', 'Egress']);
-      const ports = spec.egress.flatMap((rule) => rule.ports.map((p) => Number(p.port)));
-      return [...new Set(ports)].sort((a, b) => a - b);
-    };
-    assert.deepEqual(egressPorts('ingestion'), [53, 5432, 9092]);
+    assert.deepEqual(egressPorts(manifests, 'ingestion'), [53, 5432, 9092]);
     // The local model runs in the pod: no egress to a model endpoint.
-    assert.deepEqual(egressPorts('embedding'), [53, 6333, 9092]);
-    assert.deepEqual(egressPorts('retrieval'), [53, 6333, 9092]);
-    assert.deepEqual(egressPorts('audit'), [53, 5432, 9092]);
-    assert.ok(egressPorts('agent-runner').includes(50051), 'agent-runner cannot call retrieval');
+    assert.deepEqual(egressPorts(manifests, 'embedding'), [53, 6333, 9092]);
+    assert.deepEqual(egressPorts(manifests, 'retrieval'), [53, 6333, 9092]);
+    assert.deepEqual(egressPorts(manifests, 'audit'), [53, 5432, 9092]);
+    // Kafka, its store, Qdrant (memory) and the gRPC port of exactly retrieval, ingestion and audit.
+    assert.deepEqual(egressPorts(manifests, 'agent-runner'), [53, 5432, 6333, 9092, 50051]);
+    const grpcPeers = policyOf(manifests, 'agent-runner')
+      .egress.filter((rule) => rule.ports.some((p) => p.port === 50051))
+      .flatMap((rule) => rule.to ?? [])
+      .map((peer) => peer.podSelector?.matchLabels['app.kubernetes.io/component']);
+    assert.deepEqual(grpcPeers, ['retrieval', 'ingestion', 'audit']);
+    assert.deepEqual(ingressPorts(manifests, 'agent-runner'), ['grpc', 'metrics', 'mcp']);
+    assert.deepEqual(ingressPorts(manifests, 'retrieval'), ['grpc', 'metrics']);
+
+    // A model endpoint (or the http tool) is reached only by the pods configured to use it.
+    const { manifests: withModel } = helmTemplate(chart, [
+      '--set',
+      'chatModel.openai.baseUrl=http://vllm.ai.svc:8000/v1',
+      '--set',
+      'networkPolicy.modelEndpoint.ports={8000}',
+      '--set',
+      'agent.httpAllowedHosts={api.example.com}',
+      '--set',
+      'agent.mcpServer.enabled=false',
+    ]);
+    assert.deepEqual(egressPorts(withModel, 'agent-runner'), [53, 443, 5432, 6333, 8000, 9092, 50051]);
+    assert.deepEqual(egressPorts(withModel, 'retrieval'), [53, 6333, 9092]);
+    assert.deepEqual(ingressPorts(withModel, 'agent-runner'), ['grpc', 'metrics']);
+  });
+
+  it('narrows who reaches the MCP port to networkPolicy.mcpFrom, and lets the agent-runner through narrowed gRPC ingress', () => {
+    const { manifests } = rendered.find((r) => r.scenario.name === 'examples/production.yaml')!;
+    const mcp = policyOf(manifests, 'agent-runner').ingress.find((rule) => rule.ports[0]?.port === 'mcp');
+    assert.deepEqual(mcp?.from, [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'assistants' } } },
+    ]);
+    for (const component of ['retrieval', 'ingestion', 'audit', 'embedding']) {
+      const grpc = policyOf(manifests, component).ingress.find((rule) => rule.ports[0]?.port === 'grpc');
+      const fromRunner = (grpc?.from ?? []).some(
+        (peer) => peer.podSelector?.matchLabels['app.kubernetes.io/component'] === 'agent-runner',
+      );
+      assert.equal(fromRunner, component !== 'embedding', `${component}: agent-runner ingress`);
+    }
+    const { manifests: aio } = rendered.find((r) => r.scenario.name === 'examples/all-in-one.yaml')!;
+    assert.deepEqual(ingressPorts(aio, 'all-in-one'), ['grpc', 'metrics', 'mcp']);
   });
 
   it('runs the all-in-one example as one pod on a volume, without Kafka or the topic Job', () => {
@@ -239,20 +300,72 @@ describe('Helm chart deploy/helm/cairn', { timeout: 240_000 }, () => {
     assert.equal(env.values.get('CAIRN_EVENTS_BACKEND'), 'embedded');
   });
 
-  it('points KEDA at consumer groups the services really use', () => {
+  it('points KEDA at the Kafka consumer groups the services really have: one trigger per <prefix><group>:<topic>', async () => {
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as {
-      services: Record<string, { kedaConsumerGroups: string[] }>;
+      services: Record<string, unknown>;
     };
-    const component = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    for (const [key, service] of Object.entries(values.services)) {
-      const dir = join(REPO_ROOT, 'services', component(key), 'src');
-      const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-        .filter((file) => file.endsWith('.consumer.ts'))
-        .map((file) => readFileSync(join(dir, file), 'utf8'))
-        .join('\n');
-      for (const group of service.kedaConsumerGroups)
-        assert.match(sources, new RegExp(`group: '${group}'`), `${key}: no consumer in group ${group}`);
+    const prefix = 'team-a.';
+    const { manifests } = helmTemplate(chart, [
+      '--set',
+      `config.events.groupPrefix=${prefix}`,
+      ...Object.keys(values.services).flatMap((key) => ['--set', `services.${key}.keda.enabled=true`]),
+    ]);
+    const scaled = manifests.filter((m) => m.kind === 'ScaledObject');
+    type Trigger = { type: string; metadata: Record<string, string> };
+    const packages = (await loadServicePackages()).filter((pkg) => pkg.name !== 'all-in-one');
+    assert.equal(scaled.length, packages.length);
+    for (const pkg of packages) {
+      const object = scaled.find((m) => m.metadata.name === `${RELEASE}-${pkg.name}`);
+      assert.ok(object, `no ScaledObject for ${pkg.name}`);
+      new ScaledObject(object as never).validate();
+      const watched = (object.spec as { triggers: Trigger[] }).triggers
+        .filter((trigger) => trigger.type === 'kafka')
+        .map((trigger) => `${trigger.metadata['consumerGroup']} ${trigger.metadata['topic']}`)
+        .sort();
+      // The names the Kafka adapter gives its groups (libs/events), from the services' own consumers.
+      const real = declaredConsumers(pkg.modules)
+        .map((consumer) => `${kafkaGroupId(`${prefix}${consumer.group}`, consumer.topic)} ${consumer.topic}`)
+        .sort();
+      assert.deepEqual(watched, real, `${pkg.name}: KEDA watches other groups than the service has`);
     }
+    const runner = scaled.find((m) => m.metadata.name === `${RELEASE}-agent-runner`)!;
+    assert.deepEqual(
+      (runner.spec as { triggers: Trigger[] }).triggers.find((t) => t.type === 'kafka')?.metadata,
+      {
+        bootstrapServers: 'cairn-kafka-bootstrap:9092',
+        consumerGroup: 'team-a.agent-runner:cairn.agent.run-requested.v1',
+        topic: 'cairn.agent.run-requested.v1',
+        lagThreshold: '100',
+        offsetResetPolicy: 'earliest',
+        allowIdleConsumers: 'false',
+      },
+    );
+  });
+
+  it('NOTES name the MCP endpoint, and warn of what would stop the agent-runner or the audit service', () => {
+    const defaults = renderNotes([]);
+    assert.match(defaults, /^ {2}http:\/\/cairn-agent-runner\.cairn\.svc:8090\/mcp$/m);
+    assert.match(defaults, /the Secret has no key service-api-key/);
+    assert.match(defaults, /the Secret has no key audit-signing-key/);
+
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-notes-values-'));
+    const keyFile = (roles: string[]): string => {
+      const file = join(dir, `${roles.join('-')}.json`);
+      const hash = '0'.repeat(64);
+      writeFileSync(file, JSON.stringify({ keys: [{ id: 'abcd', hash, tenant: '_service', roles }] }));
+      return file;
+    };
+    const secretData = ['--set', 'secret.data.service-api-key=k', '--set', 'secret.data.audit-signing-key=s'];
+    const ready = renderNotes([...secretData, '--set-file', `secret.apiKeysJson=${keyFile(['service'])}`]);
+    assert.doesNotMatch(ready, /WARNING/);
+    const noService = renderNotes([...secretData, '--set-file', `secret.apiKeysJson=${keyFile(['admin'])}`]);
+    assert.match(noService, /holds no key with role "service"/);
+
+    const production = renderNotes(['--values', join(CHART_DIR, 'examples', 'production.yaml')]);
+    assert.match(production, /agent-runner calls retrieval, ingestion and audit over plaintext gRPC/);
+    const allInOne = renderNotes(['--values', join(CHART_DIR, 'examples', 'all-in-one.yaml')]);
+    assert.match(allInOne, /^ {2}http:\/\/cairn-all-in-one\.cairn\.svc:8090\/mcp$/m);
+    assert.doesNotMatch(allInOne, /service-api-key|audit-signing-key/);
   });
 
   it('has a README listing every value of values.yaml', () => {

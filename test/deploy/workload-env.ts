@@ -14,6 +14,7 @@ interface Container {
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  ports?: { name?: string; containerPort: number }[];
 }
 interface PodSpec {
   containers: Container[];
@@ -30,6 +31,8 @@ export interface ContainerEnv {
   /** Variables taken from a Secret: name → `secret/key`. */
   readonly fromSecrets: ReadonlyMap<string, string>;
   readonly mounts: readonly { mountPath: string; readOnly: boolean }[];
+  /** Container ports by name. */
+  readonly ports: ReadonlyMap<string, number>;
 }
 
 function podSpecOf(manifest: Manifest): PodSpec | undefined {
@@ -74,6 +77,7 @@ export function containerEnvs(manifests: readonly Manifest[]): ContainerEnv[] {
           mountPath: mount.mountPath,
           readOnly: mount.readOnly ?? false,
         })),
+        ports: new Map((container.ports ?? []).map((port) => [port.name ?? '', port.containerPort])),
       });
     }
   }

@@ -10,6 +10,8 @@ export interface LocalTopology {
   grpc(service: string): string;
   /** An admin API key of tenant `default`. */
   readonly apiKey: string;
+  /** The agent-runner's MCP endpoint (Streamable HTTP), `http://127.0.0.1:<port>/mcp`. */
+  readonly mcpUrl: string;
   /** Run directory with every process's log. */
   readonly runDir: string;
   /** `topology.mjs status`: true when every service runs and is ready. */
@@ -42,6 +44,7 @@ export function startLocalTopology(): LocalTopology {
   return {
     grpc: (service) => get(`${service.toUpperCase().replaceAll('-', '_')}_GRPC`),
     apiKey: get('CAIRN_API_KEY'),
+    mcpUrl: get('AGENT_RUNNER_MCP'),
     runDir: get('TOPOLOGY_DIR'),
     ready: () => run('status').status === 0,
     stop: () => run('stop').status === 0,

@@ -54,13 +54,48 @@ app.kubernetes.io/component: {{ .component }}
 {{/*
 The services: values key, component (the image's command) and the stores each one uses, as the
 architecture has them (docs/architecture.md). Only keys each service's config schema reads are set.
+postgres names the store's CAIRN_* keys (and the postgresql.schemas entry of its schema); agent marks
+the agent-runner (chat model, MCP server, tools, calls to the other services); signs the audit service
+(checkpoints signed with the key from the Secret, shared by its replicas).
 */}}
 {{- define "cairn.components" -}}
-ingestion: {component: ingestion, postgres: true, qdrant: false, model: false}
-embedding: {component: embedding, postgres: false, qdrant: true, model: true}
-retrieval: {component: retrieval, postgres: false, qdrant: true, model: true}
-agentRunner: {component: agent-runner, postgres: false, qdrant: false, model: false}
-audit: {component: audit, postgres: false, qdrant: false, model: false}
+ingestion: {component: ingestion, qdrant: false, model: false, agent: false, postgres: {backend: CAIRN_INGESTION_REGISTRY_BACKEND, url: CAIRN_INGESTION_POSTGRES_URL}}
+embedding: {component: embedding, qdrant: true, model: true, agent: false}
+retrieval: {component: retrieval, qdrant: true, model: true, agent: false}
+agentRunner: {component: agent-runner, qdrant: true, model: true, agent: true, callsServices: true, postgres: {backend: CAIRN_AGENT_STORE_BACKEND, url: CAIRN_AGENT_POSTGRES_URL, schemaKey: CAIRN_AGENT_POSTGRES_SCHEMA, schema: agent}}
+audit: {component: audit, qdrant: false, model: false, agent: false, signs: true, postgres: {backend: CAIRN_AUDIT_STORE_BACKEND, url: CAIRN_AUDIT_POSTGRES_URL, schemaKey: CAIRN_AUDIT_POSTGRES_SCHEMA, schema: audit}}
+{{- end -}}
+
+{{/*
+The event subscriptions of each component: consumer group (as declared, before groupPrefix) and topic,
+as the services' @EventConsumer declarations have them (docs/reference/events.md). On Kafka each pair
+is its own consumer group `<groupPrefix><group>:<topic>`: KEDA watches each one. The chart test
+compares this list with the services' code.
+*/}}
+{{- define "cairn.consumers" -}}
+ingestion:
+  - {group: ingestion, topic: cairn.ingestion.document-submitted.v1}
+  - {group: ingestion, topic: cairn.ingestion.document-deletion-requested.v1}
+  - {group: ingestion, topic: cairn.embedding.chunks-indexed.v1}
+  - {group: ingestion, topic: cairn.embedding.chunks-indexing-failed.v1}
+embedding:
+  - {group: embedding, topic: cairn.ingestion.document-chunked.v1}
+  - {group: embedding, topic: cairn.ingestion.document-deleted.v1}
+retrieval: []
+agent-runner:
+  - {group: agent-runner, topic: cairn.agent.run-requested.v1}
+audit:
+  - {group: audit, topic: cairn.agent.run-requested.v1}
+  - {group: audit, topic: cairn.agent.step-completed.v1}
+  - {group: audit, topic: cairn.agent.run-completed.v1}
+  - {group: audit, topic: cairn.embedding.chunks-indexed.v1}
+  - {group: audit, topic: cairn.embedding.chunks-indexing-failed.v1}
+  - {group: audit, topic: cairn.ingestion.document-submitted.v1}
+  - {group: audit, topic: cairn.ingestion.document-deletion-requested.v1}
+  - {group: audit, topic: cairn.ingestion.document-chunked.v1}
+  - {group: audit, topic: cairn.ingestion.document-deleted.v1}
+  - {group: audit, topic: cairn.ingestion.document-ingest-failed.v1}
+  - {group: audit, topic: cairn.retrieval.search-performed.v1}
 {{- end -}}
 
 {{/* The settings of one service: defaults overlaid with services.<key>; call with (dict "ctx" $ "key" "ingestion"). */}}
@@ -141,26 +176,93 @@ CAIRN_EMBEDDING_OPENAI_DIMENSION: {{ $e.openai.dimension | quote }}
 {{/* Secret-backed env of one component; call with (dict "ctx" $ "spec" <components entry> "secretEnv" <list>). */}}
 {{- define "cairn.secretEnv" -}}
 {{- $ctx := .ctx -}}
-{{- if .spec.postgres }}
-{{- if $ctx.Values.postgresql.urlSecret.name }}
-- name: CAIRN_INGESTION_POSTGRES_URL
+{{- $v := $ctx.Values -}}
+{{- with .spec.postgres }}
+{{- if $v.postgresql.urlSecret.name }}
+- name: {{ .url }}
   valueFrom:
     secretKeyRef:
-      name: {{ $ctx.Values.postgresql.urlSecret.name }}
-      key: {{ $ctx.Values.postgresql.urlSecret.key | quote }}
-{{- else if $ctx.Values.postgresql.passwordSecretKey }}
-{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "PGPASSWORD" "key" $ctx.Values.postgresql.passwordSecretKey) }}
+      name: {{ $v.postgresql.urlSecret.name }}
+      key: {{ $v.postgresql.urlSecret.key | quote }}
+{{- else if $v.postgresql.passwordSecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "PGPASSWORD" "key" $v.postgresql.passwordSecretKey) }}
 {{- end }}
 {{- end }}
-{{- if and .spec.qdrant $ctx.Values.qdrant.apiKeySecretKey }}
-{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_VECTOR_STORE_QDRANT_API_KEY" "key" $ctx.Values.qdrant.apiKeySecretKey) }}
+{{- if and .spec.qdrant $v.qdrant.apiKeySecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_VECTOR_STORE_QDRANT_API_KEY" "key" $v.qdrant.apiKeySecretKey) }}
 {{- end }}
-{{- if and .spec.model (eq $ctx.Values.embedding.provider "openai") $ctx.Values.embedding.openai.apiKeySecretKey }}
-{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_EMBEDDING_OPENAI_API_KEY" "key" $ctx.Values.embedding.openai.apiKeySecretKey) }}
+{{- if and .spec.model (eq $v.embedding.provider "openai") $v.embedding.openai.apiKeySecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_EMBEDDING_OPENAI_API_KEY" "key" $v.embedding.openai.apiKeySecretKey) }}
+{{- end }}
+{{- if and .spec.signs $v.secret.auditSigningKeySecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_AUDIT_SIGNING_KEY" "key" $v.secret.auditSigningKeySecretKey) }}
+{{- end }}
+{{- if .spec.agent }}
+{{- if and .spec.callsServices $v.secret.serviceApiKeySecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_AUTH_SERVICE_API_KEY" "key" $v.secret.serviceApiKeySecretKey) }}
+{{- end }}
+{{- if and $v.chatModel.openai.baseUrl $v.chatModel.openai.apiKeySecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_CHAT_MODEL_OPENAI_API_KEY" "key" $v.chatModel.openai.apiKeySecretKey) }}
+{{- end }}
+{{- with $v.agent.mcpServersSecretKey }}
+{{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" "CAIRN_AGENT_MCP_SERVERS" "key" .) }}
+{{- end }}
 {{- end }}
 {{- range .secretEnv }}
 {{ include "cairn.secretEnvEntry" (dict "ctx" $ctx "name" .name "key" .key) }}
 {{- end }}
+{{- end -}}
+
+{{/* gRPC address of a component's Service; call with (dict "ctx" $ "component" "retrieval"). */}}
+{{- define "cairn.grpcAddress" -}}
+{{- printf "%s-%s.%s.svc:%v" (include "cairn.fullname" .ctx) .component .ctx.Release.Namespace .ctx.Values.config.grpcPort -}}
+{{- end -}}
+
+{{/*
+Agent-runner settings (ConfigMap data): chat model, MCP server on the pod's address, http tool
+allowlist, MCP servers; with "remote" true also the store on PostgreSQL and the other services'
+addresses (the all-in-one hosts them itself). Call with (dict "ctx" $ "remote" true).
+*/}}
+{{- define "cairn.agentEnv" -}}
+{{- $v := .ctx.Values -}}
+{{- $c := $v.chatModel -}}
+{{- $a := $v.agent -}}
+{{- if and $a.mcpServer.enabled (has (int $a.mcpServer.port) (list (int $v.config.grpcPort) (int $v.config.httpPort))) -}}
+{{- fail (printf "agent.mcpServer.port %v is also config.grpcPort or config.httpPort: give MCP its own port" $a.mcpServer.port) -}}
+{{- end -}}
+CAIRN_CHAT_MODEL_PROVIDER: {{ $c.provider | quote }}
+{{- with $c.openai.baseUrl }}
+CAIRN_CHAT_MODEL_OPENAI_BASE_URL: {{ . | quote }}
+{{- end }}
+{{- with $c.openai.model }}
+CAIRN_CHAT_MODEL_OPENAI_MODEL: {{ . | quote }}
+{{- end }}
+CAIRN_AGENT_MCP_SERVER_ENABLED: {{ $a.mcpServer.enabled | quote }}
+{{- if $a.mcpServer.enabled }}
+CAIRN_AGENT_MCP_SERVER_HOST: 0.0.0.0
+CAIRN_AGENT_MCP_SERVER_PORT: {{ $a.mcpServer.port | quote }}
+{{- end }}
+{{- with $a.httpAllowedHosts }}
+CAIRN_AGENT_HTTP_ALLOWED_HOSTS: {{ join "," . | quote }}
+{{- end }}
+{{- with $a.mcpServers }}
+CAIRN_AGENT_MCP_SERVERS: {{ toJson . | quote }}
+{{- end }}
+{{- if .remote }}
+{{- range $component := list "retrieval" "ingestion" "audit" }}
+CAIRN_AGENT_{{ upper $component }}_ENDPOINT: {{ include "cairn.grpcAddress" (dict "ctx" $.ctx "component" $component) | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* True (non-empty) when the agent-runner is configured to call an OpenAI-compatible endpoint. */}}
+{{- define "cairn.usesModelEndpoint" -}}
+{{- if or (eq .Values.embedding.provider "openai") .Values.chatModel.openai.baseUrl (eq .Values.chatModel.provider "openai") -}}true{{- end -}}
+{{- end -}}
+
+{{/* True (non-empty) when the agent-runner's http tool or MCP servers are configured. */}}
+{{- define "cairn.usesAgentTools" -}}
+{{- if or .Values.agent.httpAllowedHosts .Values.agent.mcpServers .Values.agent.mcpServersSecretKey -}}true{{- end -}}
 {{- end -}}
 
 {{/* Pod and container security settings shared by every pod. */}}
@@ -236,14 +338,19 @@ seccompProfile:
 {{- end }}
 {{- end -}}
 
-{{/* Container ports. */}}
+{{/* Container ports; call with (dict "ctx" $ "mcp" <serves MCP>). */}}
 {{- define "cairn.containerPorts" -}}
 - name: grpc
-  containerPort: {{ .Values.config.grpcPort }}
+  containerPort: {{ .ctx.Values.config.grpcPort }}
   protocol: TCP
 - name: metrics
-  containerPort: {{ .Values.config.httpPort }}
+  containerPort: {{ .ctx.Values.config.httpPort }}
   protocol: TCP
+{{- if .mcp }}
+- name: mcp
+  containerPort: {{ .ctx.Values.agent.mcpServer.port }}
+  protocol: TCP
+{{- end }}
 {{- end -}}
 
 {{/* NetworkPolicy egress rule to peers on TCP ports; call with a networkPolicy entry ({to, ports}). */}}
@@ -278,6 +385,7 @@ seccompProfile:
 {{- include "cairn.commonEnv" . }}
 CAIRN_EVENTS_BACKEND: {{ .Values.allInOne.eventsBackend | quote }}
 {{ include "cairn.modelEnv" . }}
+{{ include "cairn.agentEnv" (dict "ctx" . "remote" false) }}
 {{- range $name, $value := merge (deepCopy .Values.allInOne.env) .Values.config.env }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
