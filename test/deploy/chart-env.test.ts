@@ -187,6 +187,13 @@ describe('Helm chart: environment variables vs config keys', { timeout: 120_000 
         },
         `${scenario.name}: MCP port of the ${runner.command} Service`,
       );
+      const tls = runner.values.has('CAIRN_GRPC_TLS_CERT_FILE');
+      assert.equal(
+        runner.values.get('CAIRN_AGENT_GRPC_CA_FILE'),
+        tls ? '/etc/cairn/tls/ca.crt' : undefined,
+        `${scenario.name}: the runner's own calls use TLS exactly when the services serve it`,
+      );
+      if (tls) assert.ok(isMounted(runner, '/etc/cairn/tls'), `${scenario.name}: the CA is mounted`);
       if (runner.command === 'all-in-one') continue;
       for (const target of ['retrieval', 'ingestion', 'audit']) {
         const endpoint: string = runner.values.get(`CAIRN_AGENT_${target.toUpperCase()}_ENDPOINT`) ?? '';

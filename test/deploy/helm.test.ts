@@ -362,7 +362,8 @@ describe('Helm chart deploy/helm/cairn', { timeout: 240_000 }, () => {
     assert.match(noService, /holds no key with role "service"/);
 
     const production = renderNotes(['--values', join(CHART_DIR, 'examples', 'production.yaml')]);
-    assert.match(production, /agent-runner calls retrieval, ingestion and audit over plaintext gRPC/);
+    assert.match(production, /agent-runner calls retrieval, ingestion and audit over TLS too/);
+    assert.match(production, /must name each service \(cairn-<service>\.cairn\.svc\)/);
     const allInOne = renderNotes(['--values', join(CHART_DIR, 'examples', 'all-in-one.yaml')]);
     assert.match(allInOne, /^ {2}http:\/\/cairn-all-in-one\.cairn\.svc:8090\/mcp$/m);
     assert.doesNotMatch(allInOne, /service-api-key|audit-signing-key/);

@@ -214,8 +214,13 @@ CAIRN_EMBEDDING_OPENAI_DIMENSION: {{ $e.openai.dimension | quote }}
 {{- end -}}
 
 {{/* gRPC address of a component's Service; call with (dict "ctx" $ "component" "retrieval"). */}}
+{{- define "cairn.grpcHost" -}}
+{{- printf "%s-%s.%s.svc" (include "cairn.fullname" .ctx) .component .ctx.Release.Namespace -}}
+{{- end -}}
+
+{{/* host:port of a component's gRPC Service; call with (dict "ctx" $ "component" "retrieval"). */}}
 {{- define "cairn.grpcAddress" -}}
-{{- printf "%s-%s.%s.svc:%v" (include "cairn.fullname" .ctx) .component .ctx.Release.Namespace .ctx.Values.config.grpcPort -}}
+{{- printf "%s:%v" (include "cairn.grpcHost" .) .ctx.Values.config.grpcPort -}}
 {{- end -}}
 
 {{/*
@@ -251,6 +256,13 @@ CAIRN_AGENT_MCP_SERVERS: {{ toJson . | quote }}
 {{- if .remote }}
 {{- range $component := list "retrieval" "ingestion" "audit" }}
 CAIRN_AGENT_{{ upper $component }}_ENDPOINT: {{ include "cairn.grpcAddress" (dict "ctx" $.ctx "component" $component) | quote }}
+{{- end }}
+{{- end }}
+{{- /* With TLS, the runner's calls use it too, trusting the Secret's ca.crt (and presenting its own certificate for mTLS). */}}
+{{- if $v.tls.enabled }}
+CAIRN_AGENT_GRPC_CA_FILE: /etc/cairn/tls/ca.crt
+{{- if not .remote }}
+CAIRN_AGENT_GRPC_TLS_SERVER_NAME: {{ include "cairn.grpcHost" (dict "ctx" .ctx "component" "all-in-one") | quote }}
 {{- end }}
 {{- end }}
 {{- end -}}
