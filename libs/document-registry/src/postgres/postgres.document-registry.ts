@@ -138,7 +138,7 @@ export class PostgresDocumentRegistry implements DocumentRegistry {
       const current = locked.version > 0 ? locked : undefined;
       const decision = decideVersion(current, input, locked.documentId, new Date());
       if (decision.outcome === 'unchanged' && current !== undefined)
-        return { outcome: 'unchanged', record: current, previousChunks: [] };
+        return { outcome: 'unchanged', record: current, previousChunks: [], previousStatus: current.status };
       if (decision.outcome === 'unchanged') throw new Error('unreachable: unchanged without a record');
       const removed = await this.deleteChunks(c, input.tenant, locked.documentId);
       const previousChunks = decision.replacesChunks ? removed : [];
@@ -164,7 +164,12 @@ export class PostgresDocumentRegistry implements DocumentRegistry {
           ),
         ],
       );
-      return { outcome: decision.outcome, record: decision.record, previousChunks };
+      return {
+        outcome: decision.outcome,
+        record: decision.record,
+        previousChunks,
+        previousStatus: current?.status,
+      };
     });
   }
 

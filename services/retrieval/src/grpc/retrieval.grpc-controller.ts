@@ -14,7 +14,7 @@ import {
   type MetadataFilter,
   type SearchRequest,
 } from '@cairn/contracts/cairn/retrieval/v1/retrieval';
-import { EVENT_BUS, topicFor, type EventBus } from '@cairn/events';
+import { EVENT_BUS, EventBusUnavailableError, topicFor, type EventBus } from '@cairn/events';
 import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl } from '@cairn/grpc';
 import type {
   FilterCondition,
@@ -94,37 +94,45 @@ export class RetrievalGrpcController implements GrpcServiceImpl<typeof Retrieval
     model: string,
     method: string,
   ): Promise<void> {
-    await this.bus.publish(
-      performedTopic,
-      create(SearchPerformedSchema, {
-        tenant: context.tenant,
-        requestId,
-        meta: create(EventMetaSchema, {
-          occurredAt: timestampNow(),
+    // No answer without its provenance: while the log is down, searches are refused as retryable.
+    await this.bus
+      .publish(
+        performedTopic,
+        create(SearchPerformedSchema, {
+          tenant: context.tenant,
           requestId,
-          principal: context.principal ?? '',
+          meta: create(EventMetaSchema, {
+            occurredAt: timestampNow(),
+            requestId,
+            principal: context.principal ?? '',
+          }),
+          query: request.query,
+          mode: request.mode || SearchMode.HYBRID,
+          collections: request.collections,
+          ...(request.filter ? { filter: request.filter } : {}),
+          topK: request.topK,
+          results: points.map((point, rank) => ({
+            chunk: {
+              documentId: point.documentId,
+              documentVersion: point.documentVersion,
+              chunkId: point.id,
+              chunkHash: point.chunkHash,
+            },
+            score: point.score,
+            rank: rank + 1,
+          })),
+          model,
+          runId: request.runId,
+          method,
         }),
-        query: request.query,
-        mode: request.mode || SearchMode.HYBRID,
-        collections: request.collections,
-        ...(request.filter ? { filter: request.filter } : {}),
-        topK: request.topK,
-        results: points.map((point, rank) => ({
-          chunk: {
-            documentId: point.documentId,
-            documentVersion: point.documentVersion,
-            chunkId: point.id,
-            chunkHash: point.chunkHash,
-          },
-          score: point.score,
-          rank: rank + 1,
-        })),
-        model,
-        runId: request.runId,
-        method,
-      }),
-      { tenant: context.tenant, ...(context.traceparent ? { traceparent: context.traceparent } : {}) },
-    );
+        { tenant: context.tenant, ...(context.traceparent ? { traceparent: context.traceparent } : {}) },
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof EventBusUnavailableError)) throw error;
+        throw new GrpcError(Status.UNAVAILABLE, `the search could not be recorded, retry: ${error.message}`, {
+          reason: 'EVENTS_UNAVAILABLE',
+        });
+      });
   }
 }
 
