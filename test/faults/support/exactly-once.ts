@@ -5,9 +5,6 @@ import { QdrantVectorStore } from '@cairn/vector-store';
 import type { AckedDocument, AckLedger } from './ack-ledger.js';
 import type { FaultTopology } from './fault-topology.js';
 
-/** The hash provider's model (CAIRN_EMBEDDING_PROVIDER=hash, default dimension). */
-const HASH_MODEL = { model: 'hash-384', dimension: 384 };
-
 /** What one acknowledged document looks like in the system; `problems` is empty when it is exactly once. */
 interface DocumentState {
   readonly externalId: string;
@@ -42,7 +39,7 @@ async function inspect(topology: FaultTopology, store: QdrantVectorStore, doc: A
   const acknowledged = plain(doc.text);
   const stale = chunks.filter((chunk) => !acknowledged.includes(plain(chunk.text)));
   if (stale.length > 0) problems.push(`${stale.length} chunk(s) not of v${doc.version}: ${stale[0]?.text}`);
-  const points = await store.count(HASH_MODEL.model, { tenant: doc.tenant, documentId: doc.documentId });
+  const points = await store.count(topology.model.model, { tenant: doc.tenant, documentId: doc.documentId });
   if (points !== doc.chunkCount)
     problems.push(`vector tier holds ${points} points, expected ${doc.chunkCount}`);
   return { externalId: doc.externalId, problems };
@@ -60,7 +57,7 @@ function plain(text: string): string {
 export async function exactlyOnceViolations(topology: FaultTopology, ledger: AckLedger): Promise<string[]> {
   const store = new QdrantVectorStore({ url: topology.qdrant.url });
   try {
-    await store.ensureCollection(HASH_MODEL);
+    await store.ensureCollection(topology.model);
     const states: DocumentState[] = [];
     for (const doc of ledger.documents) states.push(await inspect(topology, store, doc));
     return states

@@ -74,6 +74,14 @@ export interface FaultTopologyOptions {
   /** Environment of every service; per-service settings (e.g. the embedding provider) in `serviceEnv`. */
   readonly env?: Record<string, string>;
   readonly serviceEnv?: Record<string, Record<string, string>>;
+  /** Embedding model the vector tier is written with (default: the hash provider's). */
+  readonly model?: VectorModel;
+}
+
+/** A model's collection in the vector tier. */
+export interface VectorModel {
+  readonly model: string;
+  readonly dimension: number;
 }
 
 /** Clients of one tenant on the topology's public APIs. */
@@ -160,6 +168,8 @@ export class FaultTopology {
   private readonly slots = new Map<string, ServiceSlot>();
   private readonly clients: TenantClients[] = [];
 
+  model: VectorModel = { model: 'hash-384', dimension: 384 };
+
   private constructor(
     readonly qdrant: FakeQdrantServer,
     readonly context: FaultContext,
@@ -183,6 +193,7 @@ export class FaultTopology {
       signingKey: randomBytes(32).toString('base64'),
     };
     const topology = new FaultTopology(qdrant, context, keys, runDir);
+    if (options.model) topology.model = options.model;
     try {
       for (const spec of FAULT_SERVICES) {
         const grpcPort = await freePort();
@@ -246,7 +257,12 @@ export class FaultTopology {
     return this.slot(name).restart();
   }
 
-  /** Starts a killed service again. */
+  /** SIGTERMs a service (it leaves its consumer groups cleanly); resolves with its exit code. */
+  async terminate(name: string): Promise<number | null> {
+    return this.slot(name).stop();
+  }
+
+  /** Starts a killed or terminated service again. */
   async revive(name: string): Promise<void> {
     const slot = this.slot(name);
     slot.restarts++;

@@ -20,6 +20,9 @@ import { ChunkIndexer } from '../indexing/chunk-indexer.js';
 @EventConsumer(DocumentChunkedSchema, {
   group: 'embedding',
   batch: (instance) => (instance as DocumentChunkedConsumer).bounds,
+  // A duplicate delivered late (after a newer version of its document) must not bring the older
+  // version's chunks back: events already applied are dropped.
+  idempotencyKey: (event) => event.id,
 })
 export class DocumentChunkedConsumer implements BatchEventHandler<typeof DocumentChunkedSchema> {
   readonly bounds: BatchBounds;
@@ -39,7 +42,7 @@ export class DocumentChunkedConsumer implements BatchEventHandler<typeof Documen
 }
 
 /** A deleted document → every one of its chunks leaves the vector tier. */
-@EventConsumer(DocumentDeletedSchema, { group: 'embedding' })
+@EventConsumer(DocumentDeletedSchema, { group: 'embedding', idempotencyKey: (event) => event.id })
 export class DocumentDeletedConsumer implements EventHandler<typeof DocumentDeletedSchema> {
   constructor(private readonly indexer: ChunkIndexer) {}
 
