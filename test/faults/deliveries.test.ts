@@ -61,7 +61,8 @@ void describe('faults: duplicated deliveries and poison messages', { skip: skipK
     await assertInvariants(env);
     // Searches (the checks' own) add records; every other record must stay as it is.
     const recorded = async (): Promise<number> =>
-      (await auditRecords(clients)).filter((r) => r.eventType !== 'cairn.retrieval.v1.SearchPerformed').length;
+      (await auditRecords(clients)).filter((r) => r.eventType !== 'cairn.retrieval.v1.SearchPerformed')
+        .length;
     const recordsBefore = await recorded();
 
     // Every record of the tenant on every topic appended once more, with its own event id.

@@ -23,11 +23,14 @@ export interface FaultEnvironment {
 
 /**
  * Registers `before`/`after` hooks that give the enclosing `describe` its own Kafka, PostgreSQL and
- * topology, stopped and removed afterwards even when a test failed.
+ * topology, stopped and removed afterwards even when a test failed. `options` may be a function,
+ * read when the topology starts (after the `before` hooks registered earlier ran).
  */
 export function faultEnvironment(
   ports: FaultPorts,
-  options: Omit<FaultTopologyOptions, 'brokers' | 'postgresUrl'> = {},
+  options:
+    | Omit<FaultTopologyOptions, 'brokers' | 'postgresUrl'>
+    | (() => Omit<FaultTopologyOptions, 'brokers' | 'postgresUrl'>) = {},
 ): FaultEnvironment {
   let kafka: OwnedDependency | undefined;
   let postgres: OwnedDependency | undefined;
@@ -36,7 +39,7 @@ export function faultEnvironment(
   before(async () => {
     [kafka, postgres] = await Promise.all([startOwnedKafka(ports.kafka), startOwnedPostgres(ports.postgres)]);
     topology = await FaultTopology.start({
-      ...options,
+      ...(typeof options === 'function' ? options() : options),
       brokers: kafka.address,
       postgresUrl: postgres.address,
     });
