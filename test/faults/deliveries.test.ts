@@ -28,7 +28,7 @@ function poison(schema: DescMessage, tenant: string): LoggedRecord[] {
     schema.fields.some((field) => field.name === 'tenant'),
     `${schema.typeName} has a tenant field`,
   );
-  const forged = toBinary(schema, create(schema, { tenant: 'someone-else' } as Record<string, unknown>));
+  const forged = toBinary(schema, create(schema, { tenant: 'someone-else' }));
   return [
     {
       topic,

@@ -9,3 +9,4 @@ export {
   type PostgresDocumentRegistryOptions,
 } from './postgres/postgres.document-registry.js';
 export { MAX_PAGE_SIZE } from './registry-support.js';
+export { guardPostgresPool, isPostgresUnavailable } from './postgres/postgres-pool-guard.js';

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardPostgresPool } from '@cairn/document-registry';
 import { GENESIS_HASH } from '../audit-chain.js';
 import { AuditStoreError } from '../audit-store.port.js';
 import { RECORD_COLUMNS } from '../sql/audit-rows.js';
@@ -91,6 +92,10 @@ export class PostgresAuditStore extends SqlAuditStore {
     this.schema = options.schema ?? 'cairn_audit';
     this.t = tablesIn(this.schema);
     this.pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    guardPostgresPool(
+      this.pool,
+      (error) => new AuditStoreError(`PostgreSQL is unavailable: ${error.message}`, 'UNAVAILABLE'),
+    );
     this.db = executor(this.pool);
   }
 

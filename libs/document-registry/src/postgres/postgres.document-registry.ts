@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { guardPostgresPool } from './postgres-pool-guard.js';
 import { inTransaction } from './postgres-transaction.js';
 import {
   type ChunkRecord,
@@ -61,6 +62,10 @@ export class PostgresDocumentRegistry implements DocumentRegistry {
       if (options.url === undefined || options.url === '')
         throw new DocumentRegistryError('PostgresDocumentRegistry needs a url or a pool');
       this.pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+      guardPostgresPool(
+        this.pool,
+        (error) => new DocumentRegistryError(`PostgreSQL is unavailable: ${error.message}`, 'UNAVAILABLE'),
+      );
       this.owned = true;
     }
   }
