@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DocumentStatus } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
+import { waitFor } from '@cairn/testing';
 import { FakeOpenAiEmbeddingsServer, type FakeEmbeddingsBehaviour } from '@cairn/embeddings/testing';
 import { skipKafka } from '../support/repo.js';
 import { faultDocument } from './support/ack-ledger.js';
@@ -71,12 +72,15 @@ void describe(
         assert.equal(letters[0]?.attempts, 3);
         assert.ok(letters[0]?.value.toString('utf8').includes('doomed section'));
       });
-      const { document } = await clients.ingestion.getDocument({ documentId: doomed.documentId });
-      assert.notEqual(
-        document?.status,
-        DocumentStatus.INDEXED,
-        'a version never embedded is not reported indexed',
+      // The registry may learn of the failure a moment after the DLQ got the event.
+      const failed = await waitFor(
+        async () => {
+          const { document } = await clients.ingestion.getDocument({ documentId: doomed.documentId });
+          return document?.status === DocumentStatus.FAILED ? document : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, description: 'the doomed version to be marked failed' },
       );
+      assert.match(failed.failureReason, /answered 500/, 'with the cause');
 
       const seen = new Set(model.requests.map((r) => r.behaviour));
       for (const behaviour of [...FLAKY, 'ok'] as const)
