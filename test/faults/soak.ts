@@ -16,8 +16,8 @@ import { IngestLoad } from './support/ingest-load.js';
  * `--minutes`, whichever comes first; prints and writes (`--out`, default docs/bench/soak.json) how
  * many cycles it survived.
  *   npm run soak -- [--cycles N] [--minutes M] [--broker-every K] [--out file] [--kafka-port P] [--pg-port P]
- * Each cycle SIGKILLs a random service (every K-th cycle the broker is stopped and started instead;
- * 0 = never), restarts it, settles the unacknowledged calls and checks: every acknowledged document
+ * Each cycle SIGKILLs a service (each once per round, in random order; every K-th cycle the broker is
+ * stopped and started instead, 0 = never), restarts it, settles the unacknowledged calls and checks: every acknowledged document
  * searchable exactly once, the DLQ empty, the audit chain verifying with every indexing recorded once.
  */
 const { values: args } = parseArgs({
@@ -44,6 +44,19 @@ const maxCycles = Number(args.cycles);
 const deadline = Date.now() + Number(args.minutes) * 60_000;
 const brokerEvery = Number(args['broker-every']);
 const log = (message: string): void => void process.stdout.write(`soak: ${message}\n`);
+
+/** Pause between Ingest calls: steady load, and a ledger the per-cycle check gets through in time. */
+const LOAD_PAUSE_MS = 200;
+
+/** The services in random order: every round of cycles kills each of them once. */
+function shuffled(services: readonly string[]): string[] {
+  const order = [...services];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as string, order[i] as string];
+  }
+  return order;
+}
 
 async function injectFault(fault: string, topology: FaultTopology, kafka: OwnedDependency): Promise<void> {
   if (fault === 'kafka') {
@@ -95,13 +108,12 @@ async function main(): Promise<void> {
     const ledger = new AckLedger();
     const clients = topology.tenant();
     log(`topology up (${topology.services.join(', ')}), logs in ${topology.runDir}`);
+    const victims: string[] = [];
     for (let cycle = 1; cycle <= maxCycles && Date.now() < deadline; cycle++) {
       const begun = Date.now();
-      const fault =
-        brokerEvery > 0 && cycle % brokerEvery === 0
-          ? 'kafka'
-          : (topology.services[Math.floor(Math.random() * topology.services.length)] ?? 'ingestion');
-      const load = new IngestLoad(ledger, clients, `soak-c${cycle}`);
+      if (victims.length === 0) victims.push(...shuffled(topology.services));
+      const fault = brokerEvery > 0 && cycle % brokerEvery === 0 ? 'kafka' : (victims.shift() ?? 'ingestion');
+      const load = new IngestLoad(ledger, clients, `soak-c${cycle}`, LOAD_PAUSE_MS);
       let broken: string | undefined;
       try {
         await load.advance(6, 120_000);

@@ -201,6 +201,8 @@ export class FaultTopology {
           CAIRN_AUTH_API_KEYS_FILE: file,
           CAIRN_EVENTS_BACKEND: 'kafka',
           CAIRN_KAFKA_BROKERS: options.brokers,
+          // A SIGKILLed consumer's partitions move on after 8 s instead of the default 30 s.
+          CAIRN_KAFKA_SESSION_TIMEOUT_MS: '8000',
           CAIRN_GRPC_PORT: String(grpcPort),
           CAIRN_HTTP_PORT: String(await freePort()),
           ...options.env,
