@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../support/repo.js';
 import { AckLedger } from './support/ack-ledger.js';
 import { assertAuditTrail } from './support/audit-check.js';
-import { readDeadLetters } from './support/dlq-reader.js';
+import { distinctDeadLetters, readDeadLetters } from './support/dlq-reader.js';
 import { assertExactlyOnce } from './support/exactly-once.js';
 import { startOwnedKafka, startOwnedPostgres, type OwnedDependency } from './support/fault-infra.js';
 import { FaultTopology } from './support/fault-topology.js';
@@ -79,7 +79,7 @@ async function violation(
   try {
     await ledger.settle();
     await assertExactlyOnce(topology, ledger, 180_000);
-    const letters = await readDeadLetters(brokers);
+    const letters = distinctDeadLetters(await readDeadLetters(brokers));
     if (letters.length > 0)
       return `dead letters: ${letters.map((l) => `${l.originalTopic} ${l.group}: ${l.cause}`).join('; ')}`;
     await assertAuditTrail(topology.tenant(), ledger, 120_000);

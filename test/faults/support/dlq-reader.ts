@@ -8,6 +8,8 @@ import { Kafka, logLevel } from 'kafkajs';
 export interface DeadLetter {
   readonly dlqTopic: string;
   readonly originalTopic: string;
+  /** Where the record was in its topic: `<partition>/<offset>`. */
+  readonly originalPosition: string;
   /** Consumer group that gave up (with the topology's prefix). */
   readonly group: string;
   /** The `cairn-dlq-error` header. */
@@ -62,6 +64,7 @@ export async function readDeadLetters(brokers: string): Promise<DeadLetter[]> {
         letters.push({
           dlqTopic: topic,
           originalTopic: header(DlqHeaders.originalTopic) ?? '',
+          originalPosition: `${header(DlqHeaders.originalPartition)}/${header(DlqHeaders.originalOffset)}`,
           group: header(DlqHeaders.group) ?? '',
           cause: header(DlqHeaders.error) ?? '',
           eventId: header(EventHeaders.eventId),
@@ -80,6 +83,18 @@ export async function readDeadLetters(brokers: string): Promise<DeadLetter[]> {
     await consumer.disconnect();
   }
   return letters;
+}
+
+/**
+ * One dead letter per record and group. Dead-lettering is at least once, like every delivery: a
+ * consumer that lost its group membership after writing the dead letter and before committing the
+ * record's offset hands the record on, and its next owner dead-letters it again.
+ */
+export function distinctDeadLetters(letters: readonly DeadLetter[]): DeadLetter[] {
+  const byRecord = new Map<string, DeadLetter>();
+  for (const letter of letters)
+    byRecord.set(`${letter.group} ${letter.originalTopic} ${letter.originalPosition}`, letter);
+  return [...byRecord.values()];
 }
 
 /** Kafka consumer groups of a topology (prefix `<prefix>-`), as `group → topics` (our groups are `<group>:<topic>`). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { AckLedger } from './ack-ledger.js';
 import { assertAuditTrail } from './audit-check.js';
-import { readDeadLetters, type DeadLetter } from './dlq-reader.js';
+import { distinctDeadLetters, readDeadLetters, type DeadLetter } from './dlq-reader.js';
 import { assertExactlyOnce } from './exactly-once.js';
 import { startOwnedKafka, startOwnedPostgres, type OwnedDependency } from './fault-infra.js';
 import { FaultTopology, type FaultTopologyOptions } from './fault-topology.js';
@@ -68,7 +68,7 @@ export function faultEnvironment(
 
 /**
  * The invariants every scenario ends on: each acknowledged document searchable exactly once, the
- * DLQ holding exactly what `deadLetters` accepts (nothing by default), the audit chain verifying
+ * DLQ holding exactly what `deadLetters` accepts (nothing by default; one letter per record and group), the audit chain verifying
  * with every indexing recorded once, and no service that died on its own.
  */
 export async function assertInvariants(
@@ -82,7 +82,7 @@ export async function assertInvariants(
 ): Promise<void> {
   const { topology, ledger } = env;
   await assertExactlyOnce(topology, ledger);
-  deadLetters(await readDeadLetters(env.kafka.address));
+  deadLetters(distinctDeadLetters(await readDeadLetters(env.kafka.address)));
   for (const tenant of new Set(ledger.documents.map((doc) => doc.tenant))) {
     await assertAuditTrail(topology.tenant(tenant), ledger);
   }

@@ -9,7 +9,7 @@ import { createGrpcClient, type GrpcClient } from '@cairn/grpc';
 import { waitFor } from '@cairn/testing';
 import { FakeQdrantServer } from '@cairn/vector-store/testing';
 import { writeApiKeys } from '../../support/api-keys.js';
-import { freePort, ServiceSlot } from './service-slot.js';
+import { ServiceSlot } from './service-slot.js';
 
 /** What a service's environment is built from. */
 export interface FaultContext {
@@ -91,16 +91,61 @@ export interface TenantClients {
   readonly audit: GrpcClient<typeof AuditService>;
 }
 
+/** A tenant's clients, recreated when a restarted service came back on another address. */
+class LiveClients implements TenantClients {
+  private made: Partial<Record<string, { address: string; client: { close(): void } }>> = {};
+
+  constructor(
+    readonly tenant: string,
+    private readonly apiKey: string,
+    private readonly addressOf: (service: string) => string,
+  ) {}
+
+  get ingestion(): GrpcClient<typeof IngestionService> {
+    return this.client('ingestion', (address) =>
+      createGrpcClient(IngestionService, address, { apiKey: this.apiKey }),
+    );
+  }
+
+  get retrieval(): GrpcClient<typeof RetrievalService> {
+    return this.client('retrieval', (address) =>
+      createGrpcClient(RetrievalService, address, { apiKey: this.apiKey }),
+    );
+  }
+
+  get audit(): GrpcClient<typeof AuditService> {
+    return this.client('audit', (address) =>
+      createGrpcClient(AuditService, address, { apiKey: this.apiKey }),
+    );
+  }
+
+  close(): void {
+    for (const made of Object.values(this.made)) made?.client.close();
+    this.made = {};
+  }
+
+  private client<C extends { close(): void }>(service: string, create: (address: string) => C): C {
+    const address = this.addressOf(service);
+    const made = this.made[service];
+    if (made?.address === address) return made.client as C;
+    made?.client.close();
+    const client = create(address);
+    this.made[service] = { address, client };
+    return client;
+  }
+}
+
 /**
  * The services apart on a scenario's own Kafka and PostgreSQL, the OpenAPI-checking fake Qdrant in
- * this process (its points can be counted), every service on fixed ports so clients reconnect after
+ * this process (its points can be counted), every service back on its port after a restart where it
+ * can (clients follow it where it cannot), so clients reconnect after
  * a restart. Logs go to `runDir/<service>.log`.
  */
 export class FaultTopology {
   readonly runDir: string;
   readonly groupPrefix: string;
   private readonly slots = new Map<string, ServiceSlot>();
-  private readonly clients: TenantClients[] = [];
+  private readonly clients: LiveClients[] = [];
 
   model: VectorModel = { model: 'hash-384', dimension: 384 };
 
@@ -130,22 +175,19 @@ export class FaultTopology {
     if (options.model) topology.model = options.model;
     try {
       for (const spec of FAULT_SERVICES) {
-        const grpcPort = await freePort();
         const env = {
           CAIRN_AUTH_API_KEYS_FILE: file,
           CAIRN_EVENTS_BACKEND: 'kafka',
           CAIRN_KAFKA_BROKERS: options.brokers,
-          // A SIGKILLed consumer's partitions move on after 8 s instead of the default 30 s.
-          CAIRN_KAFKA_SESSION_TIMEOUT_MS: '8000',
-          CAIRN_GRPC_PORT: String(grpcPort),
-          CAIRN_HTTP_PORT: String(await freePort()),
+          // A SIGKILLed consumer's partitions move on after 15 s instead of the default 30 s (shorter
+          // ones get live members expelled on a loaded two-core machine).
+          CAIRN_KAFKA_SESSION_TIMEOUT_MS: '15000',
           ...options.env,
           ...spec.env(context),
           ...options.serviceEnv?.[spec.name],
         };
         const slot = new ServiceSlot(
           spec.name,
-          `127.0.0.1:${grpcPort}`,
           env,
           mkdtempSync(join(runDir, `${spec.name}-`)),
           topology.groupPrefix,
@@ -167,18 +209,13 @@ export class FaultTopology {
     return [...this.slots.keys()];
   }
 
-  /** Clients of `tenant` (the first tenant by default); closed by `stop()`. */
+  /** Clients of `tenant` (the first tenant by default), following each service to its current address; closed by `stop()`. */
   tenant(tenant = Object.keys(this.keys)[0] ?? ''): TenantClients {
     const found = this.clients.find((c) => c.tenant === tenant);
     if (found) return found;
     const apiKey = this.keys[tenant];
     if (!apiKey) throw new Error(`no API key for tenant ${tenant}`);
-    const clients: TenantClients = {
-      tenant,
-      ingestion: createGrpcClient(IngestionService, this.slot('ingestion').grpcAddress, { apiKey }),
-      retrieval: createGrpcClient(RetrievalService, this.slot('retrieval').grpcAddress, { apiKey }),
-      audit: createGrpcClient(AuditService, this.slot('audit').grpcAddress, { apiKey }),
-    };
+    const clients = new LiveClients(tenant, apiKey, (name) => this.slot(name).grpcAddress);
     this.clients.push(clients);
     return clients;
   }
@@ -240,11 +277,7 @@ export class FaultTopology {
 
   /** Closes clients, SIGTERMs every service, stops the fake Qdrant; never throws. Exit codes by service. */
   async stop(): Promise<Record<string, number | null>> {
-    for (const clients of this.clients.splice(0)) {
-      clients.ingestion.close();
-      clients.retrieval.close();
-      clients.audit.close();
-    }
+    for (const clients of this.clients.splice(0)) clients.close();
     const codes: Record<string, number | null> = {};
     await Promise.all(
       [...this.slots.values()].map(async (slot) => {

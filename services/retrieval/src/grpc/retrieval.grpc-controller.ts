@@ -94,46 +94,47 @@ export class RetrievalGrpcController implements GrpcServiceImpl<typeof Retrieval
     model: string,
     method: string,
   ): Promise<void> {
-    // No answer without its provenance: while the log is down, searches are refused as retryable.
-    await this.bus
-      .publish(
-        performedTopic,
-        create(SearchPerformedSchema, {
-          tenant: context.tenant,
+    const recorded = this.bus.publish(
+      performedTopic,
+      create(SearchPerformedSchema, {
+        tenant: context.tenant,
+        requestId,
+        meta: create(EventMetaSchema, {
+          occurredAt: timestampNow(),
           requestId,
-          meta: create(EventMetaSchema, {
-            occurredAt: timestampNow(),
-            requestId,
-            principal: context.principal ?? '',
-          }),
-          query: request.query,
-          mode: request.mode || SearchMode.HYBRID,
-          collections: request.collections,
-          ...(request.filter ? { filter: request.filter } : {}),
-          topK: request.topK,
-          results: points.map((point, rank) => ({
-            chunk: {
-              documentId: point.documentId,
-              documentVersion: point.documentVersion,
-              chunkId: point.id,
-              chunkHash: point.chunkHash,
-            },
-            score: point.score,
-            rank: rank + 1,
-          })),
-          model,
-          runId: request.runId,
-          method,
+          principal: context.principal ?? '',
         }),
-        { tenant: context.tenant, ...(context.traceparent ? { traceparent: context.traceparent } : {}) },
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof EventBusUnavailableError)) throw error;
-        throw new GrpcError(Status.UNAVAILABLE, `the search could not be recorded, retry: ${error.message}`, {
-          reason: 'EVENTS_UNAVAILABLE',
-        });
-      });
+        query: request.query,
+        mode: request.mode || SearchMode.HYBRID,
+        collections: request.collections,
+        ...(request.filter ? { filter: request.filter } : {}),
+        topK: request.topK,
+        results: points.map((point, rank) => ({
+          chunk: {
+            documentId: point.documentId,
+            documentVersion: point.documentVersion,
+            chunkId: point.id,
+            chunkHash: point.chunkHash,
+          },
+          score: point.score,
+          rank: rank + 1,
+        })),
+        model,
+        runId: request.runId,
+        method,
+      }),
+      { tenant: context.tenant, ...(context.traceparent ? { traceparent: context.traceparent } : {}) },
+    );
+    await recorded.catch(notRecorded);
   }
+}
+
+/** No answer without its provenance: while the log is down, searches are refused as retryable. */
+function notRecorded(error: unknown): never {
+  if (!(error instanceof EventBusUnavailableError)) throw error;
+  throw new GrpcError(Status.UNAVAILABLE, `the search could not be recorded, retry: ${error.message}`, {
+    reason: 'EVENTS_UNAVAILABLE',
+  });
 }
 
 function toQuery(
