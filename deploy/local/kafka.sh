@@ -7,6 +7,8 @@
 #   start   fetch if needed, format a fresh data dir, start the broker in the background, wait until it
 #           answers requests, print CAIRN_KAFKA_BROKERS=127.0.0.1:<port> on stdout
 #   stop    SIGTERM, wait, SIGKILL if needed; removes the data dir (logs stay in the run dir)
+#   With CAIRN_KAFKA_KEEP_DATA=1, stop keeps the data dir and start reuses it (same cluster, topics and
+#   committed offsets): a broker outage and its recovery, as fault tests need.
 #   status  exit 0 if the broker runs, 3 if not
 #   env     print CAIRN_KAFKA_BROKERS=127.0.0.1:<port>
 #   fetch   only download the jars into the cache (no Maven run when cached); prints the cache dir
@@ -14,7 +16,7 @@
 #
 # Environment: KAFKA_VERSION (3.9.1), CAIRN_KAFKA_PORT (19092; controller on port+1),
 #   CAIRN_CACHE_DIR (~/.cache/cairn), CAIRN_RUN_DIR (${TMPDIR:-/tmp}/cairn-kafka-<port>),
-#   CAIRN_KAFKA_START_TIMEOUT (90 s), CAIRN_KAFKA_HEAP (-Xmx512m), JAVA_HOME or JAVA.
+#   CAIRN_KAFKA_START_TIMEOUT (90 s), CAIRN_KAFKA_HEAP (-Xmx512m), CAIRN_KAFKA_KEEP_DATA (0), JAVA_HOME or JAVA.
 set -euo pipefail
 
 readonly KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
@@ -32,6 +34,7 @@ readonly LOG_DIR="$RUN_DIR/logs"
 readonly START_TIMEOUT="${CAIRN_KAFKA_START_TIMEOUT:-90}"
 readonly STOP_TIMEOUT="${CAIRN_KAFKA_STOP_TIMEOUT:-30}"
 readonly HEAP_OPTS="${CAIRN_KAFKA_HEAP:--Xmx512m -Xms128m}"
+readonly KEEP_DATA="${CAIRN_KAFKA_KEEP_DATA:-0}"
 readonly DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 # Versions Kafka 3.9 itself ships with for its logging binding.
 readonly SLF4J_VERSION=1.7.36
@@ -223,13 +226,20 @@ start() {
   command -v "$JAVA_BIN" >/dev/null || die "java not found (set JAVA_HOME or JAVA)"
   fetch
 
-  rm -rf "$DATA_DIR" "$PID_FILE"
-  mkdir -p "$RUN_DIR" "$DATA_DIR"
-  write_configs
-  : >"$LOG_DIR/server.log"
-  run_tool kafka.tools.StorageTool format --cluster-id "$(new_cluster_id)" \
-    --config "$RUN_DIR/server.properties" --ignore-formatted >"$LOG_DIR/format.out" 2>&1 ||
-    { cat "$LOG_DIR/format.out" >&2; die "formatting $DATA_DIR failed"; }
+  rm -f "$PID_FILE"
+  if [[ "$KEEP_DATA" == 1 && -f "$DATA_DIR/meta.properties" ]]; then
+    mkdir -p "$RUN_DIR"
+    write_configs
+    log "restarting on the kept data dir $DATA_DIR"
+  else
+    rm -rf "$DATA_DIR"
+    mkdir -p "$RUN_DIR" "$DATA_DIR"
+    write_configs
+    : >"$LOG_DIR/server.log"
+    run_tool kafka.tools.StorageTool format --cluster-id "$(new_cluster_id)" \
+      --config "$RUN_DIR/server.properties" --ignore-formatted >"$LOG_DIR/format.out" 2>&1 ||
+      { cat "$LOG_DIR/format.out" >&2; die "formatting $DATA_DIR failed"; }
+  fi
 
   # setsid: own session, so the broker outlives the calling shell and its terminal signals.
   # shellcheck disable=SC2086 # HEAP_OPTS holds several JVM flags
@@ -283,7 +293,7 @@ stop() {
     log "not running"
   fi
   rm -f "$PID_FILE"
-  rm -rf "$DATA_DIR"
+  [[ "$KEEP_DATA" == 1 ]] || rm -rf "$DATA_DIR"
 }
 
 status() {

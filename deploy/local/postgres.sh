@@ -7,6 +7,8 @@
 #   start   initdb a fresh cluster (trust auth, loopback only), start it, create database "cairn",
 #           wait for pg_isready, print CAIRN_POSTGRES_URL=postgres://cairn@127.0.0.1:<port>/cairn
 #   stop    fast shutdown (immediate, then SIGKILL as fallbacks) and remove the data dir
+#   With CAIRN_PG_KEEP_DATA=1, stop keeps the data dir and start restarts the server on it (same
+#   databases and rows): a database outage and its recovery, as fault tests need.
 #   status  exit 0 if the server runs and accepts connections, 3 if not
 #   env     print CAIRN_POSTGRES_URL=...
 #
@@ -24,6 +26,7 @@ readonly DATA_DIR="$RUN_DIR/data"
 readonly LOG_FILE="$RUN_DIR/postgres.log"
 readonly START_TIMEOUT="${CAIRN_PG_START_TIMEOUT:-60}"
 readonly STOP_TIMEOUT="${CAIRN_PG_STOP_TIMEOUT:-30}"
+readonly KEEP_DATA="${CAIRN_PG_KEEP_DATA:-0}"
 
 usage() {
   echo "usage: $0 start|stop|status|env" >&2
@@ -105,6 +108,10 @@ start() {
     die "port $PORT on $HOST is already in use by another process"
   fi
 
+  if [[ "$KEEP_DATA" == 1 && -f "$DATA_DIR/PG_VERSION" ]]; then
+    restart_kept
+    return 0
+  fi
   rm -rf "$DATA_DIR"
   mkdir -p "$RUN_DIR"
   ((EUID == 0)) && chown "$OS_USER" "$RUN_DIR"
@@ -146,6 +153,21 @@ EOF
   print_env
 }
 
+# Starts the server again on the data dir a CAIRN_PG_KEEP_DATA=1 stop left behind.
+restart_kept() {
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG_FILE" -w -t "$START_TIMEOUT" start >/dev/null; then
+    log_tail
+    die "PostgreSQL did not start on the kept data dir $DATA_DIR"
+  fi
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until accepting; do
+    ((SECONDS >= deadline)) && { log_tail; die "PostgreSQL not ready within ${START_TIMEOUT}s"; }
+    sleep 0.2
+  done
+  log "restarted ($HOST:$PORT, kept data $DATA_DIR)"
+  print_env
+}
+
 stop() {
   if server_running; then
     if ! as_pg "$PG_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w -t "$STOP_TIMEOUT" stop >/dev/null 2>&1; then
@@ -164,7 +186,7 @@ stop() {
   else
     log "not running"
   fi
-  rm -rf "$DATA_DIR"
+  [[ "$KEEP_DATA" == 1 ]] || rm -rf "$DATA_DIR"
 }
 
 status() {

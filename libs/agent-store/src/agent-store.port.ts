@@ -156,6 +156,13 @@ export class AgentStoreError extends Error {
   override readonly name: string = 'AgentStoreError';
 }
 
+/** The database cannot be reached or dropped the connection: retry later. */
+export class AgentStoreUnavailableError extends AgentStoreError {
+  override readonly name = 'AgentStoreUnavailableError';
+  /** Read by the event delivery: a handler failing with it waits for the store instead of using up attempts. */
+  readonly code = 'UNAVAILABLE';
+}
+
 /** `PutAgent` with an `expected_version` that is not the current one. */
 export class AgentVersionConflictError extends AgentStoreError {
   override readonly name = 'AgentVersionConflictError';

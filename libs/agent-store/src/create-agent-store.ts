@@ -1,5 +1,5 @@
 import { PostgresDatabase, SqliteDatabase } from '@cairn/sql';
-import type { AgentStore } from './agent-store.port.js';
+import { AgentStoreUnavailableError, type AgentStore } from './agent-store.port.js';
 import { agentSchema, postgresTables, SQLITE_TABLES } from './sql/agent-tables.js';
 import { SqlAgentStore } from './sql/sql.agent-store.js';
 
@@ -12,7 +12,6 @@ export type AgentStoreOptions =
       /** Schema of the tables (default `cairn_agent`). */
       readonly schema?: string;
       readonly maxConnections?: number;
-      readonly onIdleError?: (error: Error) => void;
     };
 
 /** The one place that builds an {@link AgentStore} from options; call `migrate()` before use. */
@@ -36,7 +35,7 @@ export function createAgentStore(
   const database = new PostgresDatabase({
     url: options.url,
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
-    ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}),
+    unavailable: (error) => new AgentStoreUnavailableError(`PostgreSQL is unavailable: ${error.message}`),
   });
   const statements = [
     `CREATE SCHEMA IF NOT EXISTS "${schema}"`,

@@ -101,6 +101,15 @@ export const platformConfigShape = {
         .default(['127.0.0.1:9092'])
         .describe('Kafka bootstrap brokers, comma-separated host:port.'),
       clientId: z.string().min(1).default('cairn').describe('Kafka client id prefix.'),
+      sessionTimeoutMs: z
+        .number()
+        .int()
+        .min(6_000)
+        .max(300_000)
+        .default(30_000)
+        .describe(
+          'How long the broker waits for a silent consumer (a crashed process) before its partitions go to the others, in ms.',
+        ),
     })
     .prefault({}),
   auth: z

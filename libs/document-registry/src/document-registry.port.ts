@@ -74,6 +74,12 @@ export interface RecordVersionResult {
   record: DocumentRecord;
   /** The chunk set this call replaced (empty for `created` and `unchanged`). */
   previousChunks: ChunkRecord[];
+  /**
+   * Status of the version this call replaced (undefined for a first version): only an `indexed`
+   * one is known to be in the vector tier, so only against it may a new version send just its
+   * new chunks.
+   */
+  previousStatus: DocumentStatus | undefined;
 }
 
 /** Filter and page of `list`. */

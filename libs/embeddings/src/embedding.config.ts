@@ -33,6 +33,14 @@ export const embeddingConfigShape = {
         .min(1)
         .optional()
         .describe('Vector size the OpenAI-compatible model returns.'),
+      openaiTimeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .default(30_000)
+        .describe(
+          'How long one OpenAI-compatible request may take before it is abandoned and retried, in ms.',
+        ),
       hashDimension: z.number().int().min(8).default(384).describe('Vector size of the hash provider.'),
     })
     .prefault({}),
@@ -71,6 +79,7 @@ export function acquireEmbedder(config: EmbeddingConfig): {
               baseUrl: required(e.openaiBaseUrl, 'CAIRN_EMBEDDING_OPENAI_BASE_URL'),
               model: required(e.openaiModel, 'CAIRN_EMBEDDING_OPENAI_MODEL'),
               dimension: required(e.openaiDimension, 'CAIRN_EMBEDDING_OPENAI_DIMENSION'),
+              timeoutMs: e.openaiTimeoutMs,
               ...(e.openaiApiKey ? { apiKey: e.openaiApiKey } : {}),
             },
           }

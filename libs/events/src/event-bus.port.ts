@@ -226,3 +226,12 @@ export interface EventBus {
   /** Lag of the partitions this process's subscriptions own. */
   consumerLag(): Promise<ConsumerLag[]>;
 }
+
+/**
+ * The log could not be reached, or did not acknowledge an append in time (broker down, no leader,
+ * timeouts): nothing was promised, and the same call may succeed later. Callers answering a request
+ * map it to UNAVAILABLE.
+ */
+export class EventBusUnavailableError extends Error {
+  override readonly name = 'EventBusUnavailableError';
+}

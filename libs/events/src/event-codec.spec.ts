@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { StringValueSchema, StructSchema } from '@bufbuild/protobuf/wkt';
+import { DocumentDeletedSchema } from '@cairn/contracts/cairn/ingestion/v1/events';
 import {
   decodeEvent,
   derivedEventId,
@@ -10,7 +11,7 @@ import {
   type ConsumedRecord,
 } from './event-codec.js';
 import { ContentTypes, EventHeaders } from './event-headers.js';
-import { defineTopic } from './topic-spec.js';
+import { defineTopic, topicFor } from './topic-spec.js';
 
 const topic = defineTopic({ name: 'cairn.test.text.v1', schema: StringValueSchema, key: (m) => m.value });
 const ingress = defineTopic({
@@ -74,6 +75,22 @@ void describe('event codec', () => {
       at(value, { [EventHeaders.tenant]: 't', 'content-type': 'text/xml' }),
     );
     assert.ok(!strangeType.ok);
+  });
+
+  void it('rejects a payload that names another tenant than its cairn-tenant header', () => {
+    const deleted = topicFor(DocumentDeletedSchema);
+    const payload = (tenant: string) =>
+      toBinary(DocumentDeletedSchema, create(DocumentDeletedSchema, { tenant, documentId: 'd1' }));
+    const forged = decodeEvent(
+      deleted,
+      at(payload('globex'), { [EventHeaders.tenant]: 'acme' }, deleted.name),
+    );
+    assert.ok(!forged.ok);
+    assert.match(forged.error.message, /payload's tenant "globex" is not the cairn-tenant header's "acme"/);
+    const same = decodeEvent(deleted, at(payload('acme'), { [EventHeaders.tenant]: 'acme' }, deleted.name));
+    assert.ok(same.ok);
+    const unnamed = decodeEvent(deleted, at(payload(''), { [EventHeaders.tenant]: 'acme' }, deleted.name));
+    assert.ok(unnamed.ok, 'a payload that names no tenant takes the header’s');
   });
 
   void it('accepts JSON from foreign producers on ingress topics only, deriving tenant and id', () => {

@@ -110,6 +110,12 @@ function decodeOrThrow<S extends DescMessage>(
   const tenant = h[EventHeaders.tenant] ?? tenantOf(json, payload);
   if (tenant === undefined || tenant === '')
     throw new EventDecodeError('no tenant: neither a cairn-tenant header nor a tenant field');
+  // Consumers act for the header's tenant; a payload naming another one is forged or corrupt.
+  const named = tenantOf(undefined, payload);
+  if (named !== undefined && named !== '' && named !== tenant)
+    throw new EventDecodeError(
+      `the payload's tenant "${named}" is not the cairn-tenant header's "${tenant}"`,
+    );
   const traceparent = h[EventHeaders.traceparent];
   return {
     id: h[EventHeaders.eventId] ?? derivedEventId(record),

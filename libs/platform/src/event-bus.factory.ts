@@ -47,6 +47,10 @@ function openEventBus(
         logger,
         partitions: config.events.partitions,
         replicationFactor: config.events.replicationFactor,
+        consumer: {
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+          heartbeatIntervalMs: Math.min(3_000, Math.floor(config.kafka.sessionTimeoutMs / 3)),
+        },
         retry,
         ...observer,
       });

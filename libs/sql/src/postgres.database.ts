@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardPostgresPool } from './postgres-pool-guard.js';
 import type { SqlDatabase, SqlExecutor, SqlParam, SqlRow, SqlValue } from './sql-executor.js';
 
 /** How to connect to PostgreSQL. */
@@ -7,10 +8,11 @@ export interface PostgresDatabaseOptions {
   /** Pool size (default 10). */
   readonly maxConnections?: number;
   /**
-   * Told when an idle pooled connection fails (e.g. the server restarted); the pool drops it and the
-   * next statement opens a new one. Without it, such an error would crash the process.
+   * The store's own error for a statement that failed because the server cannot be reached or dropped
+   * the connection (restart, failover): what callers see, so they can answer UNAVAILABLE and retry.
+   * A connection that dies never crashes the process (see {@link guardPostgresPool}).
    */
-  readonly onIdleError?: (error: Error) => void;
+  readonly unavailable?: (error: Error) => Error;
 }
 
 /** A PostgreSQL connection pool; statements use `?` placeholders like the SQLite adapter's. */
@@ -23,7 +25,7 @@ export class PostgresDatabase implements SqlDatabase {
   constructor(options: PostgresDatabaseOptions) {
     if (options.url === '') throw new Error('PostgresDatabase needs a url');
     this.pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
-    this.pool.on('error', (error) => options.onIdleError?.(error));
+    guardPostgresPool(this.pool, options.unavailable ?? ((error) => error));
     this.db = executor(this.pool);
   }
 

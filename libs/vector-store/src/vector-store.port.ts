@@ -104,6 +104,16 @@ export interface VectorStore {
   deleteDocument(model: string, tenant: string, documentId: string): Promise<void>;
   /** Deletes the given chunk ids within a tenant. */
   deleteChunks(model: string, tenant: string, chunkIds: readonly string[]): Promise<void>;
+  /**
+   * Deletes every chunk of a document within a tenant except `keepChunkIds`: what a version that
+   * lists all its chunks leaves of older versions, whichever of them were indexed.
+   */
+  deleteDocumentExcept(
+    model: string,
+    tenant: string,
+    documentId: string,
+    keepChunkIds: readonly string[],
+  ): Promise<void>;
   /** Scored search, best first, at most `topK` hits. */
   search(model: string, request: SearchRequest): Promise<ScoredPoint[]>;
   /** Counts a tenant's points (optionally of one document). */

@@ -4,6 +4,7 @@ import { EmbeddingGrpcController } from './grpc/embedding.grpc-controller.js';
 import { ChunkIndexer } from './indexing/chunk-indexer.js';
 import { EmbeddingRuntime } from './indexing/embedding-runtime.js';
 import { EmbeddingMetrics } from './indexing/embedding.metrics.js';
+import { IndexingFailures } from './indexing/indexing-failures.js';
 
 /** The embedding service: chunk events in, embeddings into the vector tier, indexed events out. */
 @Module({
@@ -11,6 +12,7 @@ import { EmbeddingMetrics } from './indexing/embedding.metrics.js';
     EmbeddingRuntime,
     EmbeddingMetrics,
     ChunkIndexer,
+    IndexingFailures,
     EmbeddingGrpcController,
     DocumentChunkedConsumer,
     DocumentDeletedConsumer,

@@ -93,6 +93,8 @@ export class PostgresAuditStore extends SqlAuditStore {
     this.database = new PostgresDatabase({
       url: options.url,
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      unavailable: (error) =>
+        new AuditStoreError(`PostgreSQL is unavailable: ${error.message}`, 'UNAVAILABLE'),
     });
     this.db = this.database.db;
   }

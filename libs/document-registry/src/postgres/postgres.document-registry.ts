@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { guardPostgresPool } from '@cairn/sql';
 import { inTransaction } from './postgres-transaction.js';
 import {
   type ChunkRecord,
@@ -61,6 +62,10 @@ export class PostgresDocumentRegistry implements DocumentRegistry {
       if (options.url === undefined || options.url === '')
         throw new DocumentRegistryError('PostgresDocumentRegistry needs a url or a pool');
       this.pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+      guardPostgresPool(
+        this.pool,
+        (error) => new DocumentRegistryError(`PostgreSQL is unavailable: ${error.message}`, 'UNAVAILABLE'),
+      );
       this.owned = true;
     }
   }
@@ -138,7 +143,7 @@ export class PostgresDocumentRegistry implements DocumentRegistry {
       const current = locked.version > 0 ? locked : undefined;
       const decision = decideVersion(current, input, locked.documentId, new Date());
       if (decision.outcome === 'unchanged' && current !== undefined)
-        return { outcome: 'unchanged', record: current, previousChunks: [] };
+        return { outcome: 'unchanged', record: current, previousChunks: [], previousStatus: current.status };
       if (decision.outcome === 'unchanged') throw new Error('unreachable: unchanged without a record');
       const removed = await this.deleteChunks(c, input.tenant, locked.documentId);
       const previousChunks = decision.replacesChunks ? removed : [];
@@ -164,7 +169,12 @@ export class PostgresDocumentRegistry implements DocumentRegistry {
           ),
         ],
       );
-      return { outcome: decision.outcome, record: decision.record, previousChunks };
+      return {
+        outcome: decision.outcome,
+        record: decision.record,
+        previousChunks,
+        previousStatus: current?.status,
+      };
     });
   }
 

@@ -101,12 +101,17 @@ export class SqliteDocumentRegistry implements DocumentRegistry {
       const documentId = current?.documentId ?? input.documentId ?? randomUUID();
       const decision = decideVersion(current, input, documentId, new Date());
       if (decision.outcome === 'unchanged' && current !== undefined)
-        return { outcome: 'unchanged', record: current, previousChunks: [] };
+        return { outcome: 'unchanged', record: current, previousChunks: [], previousStatus: current.status };
       if (decision.outcome === 'unchanged') throw new Error('unreachable: unchanged without a record');
       const previousChunks = decision.replacesChunks ? this.chunksSync(input.tenant, documentId) : [];
       this.writeDocument(decision.record, current !== undefined);
       this.replaceChunks(input.tenant, documentId, input.chunks);
-      return { outcome: decision.outcome, record: decision.record, previousChunks };
+      return {
+        outcome: decision.outcome,
+        record: decision.record,
+        previousChunks,
+        previousStatus: current?.status,
+      };
     });
   }
 

@@ -70,8 +70,14 @@ export function runDocumentRegistryContract(
       assert.equal(updated.record.chunkCount, 2);
       assert.deepEqual(updated.record.createdAt, created.record.createdAt);
       assert.deepEqual(updated.previousChunks, chunksFor('hash-1', 3));
+      assert.equal(created.previousStatus, undefined, 'a first version replaces nothing');
+      assert.equal(updated.previousStatus, 'chunked', 'the replaced version was never indexed');
       assert.deepEqual(await r.chunks(tenant, created.record.documentId), chunksFor('hash-2', 2));
       assert.deepEqual(await r.findByExternalId(tenant, 'docs', 'a'), updated.record);
+
+      await r.markIndexed(tenant, created.record.documentId, 2);
+      const third = await r.recordVersion(versionInput(tenant, 'a', 'hash-3'));
+      assert.equal(third.previousStatus, 'indexed');
     });
 
     scenario('markIndexed applies to the current version only and is idempotent', async (r) => {

@@ -34,6 +34,11 @@ export interface FakeOpenAiEmbeddingsOptions {
 export class FakeOpenAiEmbeddingsServer {
   readonly requests: FakeEmbeddingsRequest[] = [];
   script: FakeEmbeddingsBehaviour[] = [];
+  /**
+   * Chooses the answer from the request's inputs before `script` is consulted (undefined: fall back
+   * to the script), e.g. to make the requests that carry one document fail.
+   */
+  behaviourFor: ((input: readonly string[]) => FakeEmbeddingsBehaviour | undefined) | undefined;
   /** Requests received and not yet answered. */
   inFlight = 0;
   /** The most requests ever in flight at once. */
@@ -85,7 +90,6 @@ export class FakeOpenAiEmbeddingsServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
-    const behaviour = this.script.shift() ?? 'ok';
     const json = (status: number, value: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
     };
@@ -103,6 +107,7 @@ export class FakeOpenAiEmbeddingsServer {
       return json(400, { error: { message: 'expected {model: string, input: string[]}' } });
     }
     const texts = input;
+    const behaviour = this.behaviourFor?.(texts) ?? this.script.shift() ?? 'ok';
     this.requests.push({
       input: texts,
       model,

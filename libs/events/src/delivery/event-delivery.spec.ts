@@ -68,6 +68,30 @@ void describe('deliver', () => {
     assert.equal(ctx.dead.length, 0);
   });
 
+  void it('waits out an unavailable dependency without using up attempts, then dead-letters only real failures', async () => {
+    const ctx = context();
+    let calls = 0;
+    const outage = Object.assign(new Error('PostgreSQL is unavailable'), { code: 'UNAVAILABLE' });
+    const handler = async (): Promise<void> => {
+      calls++;
+      if (calls <= 6) throw new Error('registry call failed', { cause: outage });
+    };
+    const target = { kind: 'event' as const, topic, options: { group: 'g', handler } };
+    assert.equal(await deliver(record, target, ctx), 'handled', 'six outage failures > maxAttempts 3');
+    assert.equal(calls, 7);
+    assert.equal(ctx.dead.length, 0);
+
+    let poisonCalls = 0;
+    const poison = async (): Promise<void> => {
+      poisonCalls++;
+      throw poisonCalls === 1 ? outage : new Error('cannot handle this event');
+    };
+    const poisoned = { kind: 'event' as const, topic, options: { group: 'g', handler: poison } };
+    assert.equal(await deliver(record, poisoned, ctx), 'dead-lettered');
+    assert.equal(poisonCalls, 4, 'one outage, then the 3 attempts');
+    assert.match(ctx.dead[0]?.[1].headers['cairn-dlq-error'] ?? '', /cannot handle this event/);
+  });
+
   void it('ticks the keep-alive while a handler runs', async () => {
     const ticks = new Collected<number>();
     let finish!: () => void;

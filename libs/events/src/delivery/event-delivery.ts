@@ -14,7 +14,13 @@ import {
 import { DlqHeaders } from '../event-headers.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
 import { ConsumerSpans } from '../tracing/event-tracing.js';
-import { backoffDelay, pause, type RetryPolicy } from './retry-policy.js';
+import {
+  backoffDelay,
+  isUnavailableFailure,
+  pause,
+  UNAVAILABLE_RETRY_MAX_MS,
+  type RetryPolicy,
+} from './retry-policy.js';
 
 /** What a subscription delivers to: a typed handler on a topic, a batch handler, or a raw handler. */
 export type DeliveryTarget<S extends DescMessage = DescMessage> =
@@ -203,7 +209,11 @@ async function admit<S extends DescMessage>(
   return { record, event, idempotencyKey };
 }
 
-/** Runs `run` up to `maxAttempts` times with backoff; `aborted` when the signal fired during a wait. */
+/**
+ * Runs `run` up to `maxAttempts` times with backoff; `aborted` when the signal fired during a wait.
+ * A failure because a dependency is unavailable uses up no attempt: the event waits for it (the
+ * partition pauses) instead of going to the DLQ, which is for events that cannot be handled.
+ */
 async function attempt(
   ctx: DeliveryContext,
   topic: string,
@@ -211,6 +221,7 @@ async function attempt(
   run: (attempt: number) => Promise<void>,
 ): Promise<Attempts> {
   let lastError: unknown;
+  let outage = 0;
   for (let n = 1; n <= ctx.retry.maxAttempts; n++) {
     try {
       await withKeepAlive(
@@ -221,6 +232,15 @@ async function attempt(
     } catch (error) {
       lastError = error;
       ctx.observer?.failedAttempt?.(topic, ctx.group);
+      if (isUnavailableFailure(error)) {
+        outage++;
+        log.warn({ err: error, outage }, 'a dependency of the event handler is unavailable, waiting for it');
+        const wait = Math.min(backoffDelay(outage, ctx.retry.backoff), UNAVAILABLE_RETRY_MAX_MS);
+        if (!(await withKeepAlive(ctx, pause(wait, ctx.signal)))) return 'aborted';
+        n--;
+        continue;
+      }
+      outage = 0;
       log.warn({ err: error, attempt: n, maxAttempts: ctx.retry.maxAttempts }, 'event handler failed');
     }
     if (n === ctx.retry.maxAttempts) break;

@@ -67,3 +67,21 @@ export function validateBatchBounds(batch: BatchBounds): void {
     throw new Error(`batch.minBytes must be an integer >= 1, got ${batch.minBytes}`);
   }
 }
+
+/** Longest wait between retries of a handler whose dependency is unavailable. */
+export const UNAVAILABLE_RETRY_MAX_MS = 5_000;
+
+/**
+ * True when a handler failed because something it depends on is out of reach — an error (or one of
+ * its causes) whose `code` is `UNAVAILABLE` (the registry, audit and vector store errors) or an
+ * `EventBusUnavailableError`. Such failures say nothing about the event: it is retried until the
+ * dependency is back, without using up attempts, instead of being dead-lettered.
+ */
+export function isUnavailableFailure(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if ((current as { code?: unknown }).code === 'UNAVAILABLE') return true;
+    if (current.name === 'EventBusUnavailableError') return true;
+    current = current.cause;
+  }
+  return false;
+}

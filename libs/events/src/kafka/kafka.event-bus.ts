@@ -7,6 +7,7 @@ import { derivedEventId, encodeEvent } from '../event-codec.js';
 import {
   DLQ_SUFFIX,
   dlqTopicName,
+  EventBusUnavailableError,
   type EnsureTopicsOptions,
   type EventBus,
   type PublishedEvent,
@@ -25,6 +26,7 @@ import { EventHeaders } from '../event-headers.js';
 import { tracedPublish } from '../tracing/event-tracing.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.port.js';
 import { InMemoryIdempotencyStore } from '../idempotency/in-memory.idempotency-store.js';
+import { isKafkaUnavailable } from './kafka-errors.js';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.js';
 import { cairnPartitioner } from './kafka-partitioner.js';
 import { KafkaSubscription } from './kafka-subscription.js';
@@ -47,7 +49,8 @@ interface Connected {
 }
 
 /**
- * `EventBus` on Apache Kafka (kafkajs): idempotent producer (acks=all, one request in flight),
+ * `EventBus` on Apache Kafka (kafkajs): idempotent producer (acks=all, one request in flight; an
+ * append the cluster could not take is an `EventBusUnavailableError`),
  * topics and DLQs created by an admin step, one consumer per subscription committing offsets only
  * after the handler succeeded, heartbeats while handlers run, crashed consumers restarted.
  */
@@ -253,18 +256,28 @@ export class KafkaEventBus implements EventBus {
   ): Promise<Omit<PublishedEvent, 'eventId'>> {
     const { producer } = this.require();
     const headers: IHeaders = { ...record.headers };
-    const [metadata] = await producer.send({
-      topic,
-      acks: -1,
-      messages: [
-        {
-          key: record.key,
-          value: Buffer.from(record.value),
-          headers,
-          ...(partition === undefined ? {} : { partition }),
-        },
-      ],
-    });
+    let sent: RecordMetadata[];
+    try {
+      sent = await producer.send({
+        topic,
+        acks: -1,
+        messages: [
+          {
+            key: record.key,
+            value: Buffer.from(record.value),
+            headers,
+            ...(partition === undefined ? {} : { partition }),
+          },
+        ],
+      });
+    } catch (error) {
+      if (!isKafkaUnavailable(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new EventBusUnavailableError(`Kafka did not acknowledge the append to ${topic}: ${reason}`, {
+        cause: error,
+      });
+    }
+    const [metadata] = sent;
     if (!metadata) throw new Error(`no acknowledgement for ${topic}`);
     return { topic, partition: metadata.partition, offset: offsetOf(metadata) };
   }

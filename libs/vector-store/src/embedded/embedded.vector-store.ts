@@ -150,6 +150,26 @@ export class EmbeddedVectorStore implements VectorStore {
     );
   }
 
+  async deleteDocumentExcept(
+    model: string,
+    tenant: string,
+    documentId: string,
+    keepChunkIds: readonly string[],
+  ): Promise<void> {
+    this.dimension(model);
+    requireText(tenant, 'tenant');
+    requireText(documentId, 'documentId');
+    this.deletePks(
+      model,
+      this.repo.transaction(() => {
+        const keep = new Set(this.repo.pksByIds(model, tenant, keepChunkIds));
+        const pks = this.repo.pksByDocument(model, tenant, documentId).filter((pk) => !keep.has(pk));
+        this.repo.deletePks(pks);
+        return pks;
+      }),
+    );
+  }
+
   async search(model: string, request: SearchRequest): Promise<ScoredPoint[]> {
     const dimension = this.dimension(model);
     validateSearch(request, dimension);

@@ -134,6 +134,25 @@ export class QdrantVectorStore implements VectorStore {
     );
   }
 
+  async deleteDocumentExcept(
+    model: string,
+    tenant: string,
+    documentId: string,
+    keepChunkIds: readonly string[],
+  ): Promise<void> {
+    if (keepChunkIds.length === 0) return this.deleteDocument(model, tenant, documentId);
+    this.dimension(model);
+    requireText(tenant, 'tenant');
+    requireText(documentId, 'documentId');
+    const filter: Schemas['Filter'] = {
+      ...toQdrantFilter(tenant, undefined, { must: [{ key: 'documentId', equals: documentId }] }),
+      must_not: [{ key: 'chunk_id', match: { any: [...keepChunkIds] } }],
+    };
+    await this.call('delete older chunks', () =>
+      this.client.delete(QdrantVectorStore.collectionName(model), { wait: true, filter }),
+    );
+  }
+
   async search(model: string, request: SearchRequest): Promise<ScoredPoint[]> {
     validateSearch(request, this.dimension(model));
     const filter = toQdrantFilter(request.tenant, request.collections, request.filter);

@@ -173,25 +173,31 @@ export function runVectorStoreContract(
       ]);
     });
 
-    scenario('deleteDocument removes all its chunks; deleteChunks removes only the given ones', async (s) => {
-      const doc = { documentId: 'manual' };
-      await s.upsert([
-        s.point('m1', basis(0), { ...doc, text: 'alpha manual page' }),
-        s.point('m2', basis(1), { ...doc, text: 'beta manual page' }),
-        s.point('m3', basis(2), { ...doc, text: 'gamma manual page' }),
-        s.point('keep', basis(3), { text: 'unrelated manual note' }),
-      ]);
-      assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 3);
-      await s.store.deleteChunks(s.model, s.tenant, ['m2']);
-      assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 2);
-      await s.store.deleteDocument(s.model, s.tenant, 'manual');
-      assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 0);
-      const hits = await s.search({ mode: 'hybrid', vector: basis(0), sparse: query('manual'), topK: 10 });
-      assert.deepEqual(
-        hits.map((h) => h.id),
-        ['keep'],
-      );
-    });
+    scenario(
+      'deleteDocument removes all its chunks; deleteChunks and deleteDocumentExcept only some',
+      async (s) => {
+        const doc = { documentId: 'manual' };
+        await s.upsert([
+          s.point('m1', basis(0), { ...doc, text: 'alpha manual page' }),
+          s.point('m2', basis(1), { ...doc, text: 'beta manual page' }),
+          s.point('m3', basis(2), { ...doc, text: 'gamma manual page' }),
+          s.point('keep', basis(3), { text: 'unrelated manual note' }),
+        ]);
+        assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 3);
+        await s.store.deleteChunks(s.model, s.tenant, ['m2']);
+        assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 2);
+        await s.store.deleteDocumentExcept(s.model, s.tenant, 'manual', ['m3', 'keep']);
+        assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 1);
+        assert.equal(await s.store.count(s.model, { tenant: s.tenant }), 2, 'other documents are left alone');
+        await s.store.deleteDocument(s.model, s.tenant, 'manual');
+        assert.equal(await s.store.count(s.model, { tenant: s.tenant, documentId: 'manual' }), 0);
+        const hits = await s.search({ mode: 'hybrid', vector: basis(0), sparse: query('manual'), topK: 10 });
+        assert.deepEqual(
+          hits.map((h) => h.id),
+          ['keep'],
+        );
+      },
+    );
 
     scenario('re-upserting the same id replaces the point (no duplicates, old terms gone)', async (s) => {
       await s.upsert([s.point('r', basis(0), { text: 'original walrus text' })]);

@@ -1,4 +1,4 @@
-import { AgentStoreError, AgentVersionConflictError } from '@cairn/agent-store';
+import { AgentStoreError, AgentStoreUnavailableError, AgentVersionConflictError } from '@cairn/agent-store';
 import { GrpcError, Status } from '@cairn/grpc';
 import { InvalidAgentError } from '../agents/agent-catalog.js';
 import { InvalidRunRequestError, RunSubjectNotFoundError } from '../runs/run-service.js';
@@ -18,6 +18,10 @@ export function toGrpcError(error: unknown): unknown {
       reason: 'AGENT_VERSION_CONFLICT',
       field: 'expected_version',
       metadata: { current_version: String(error.currentVersion) },
+    });
+  if (error instanceof AgentStoreUnavailableError)
+    return new GrpcError(Status.UNAVAILABLE, 'the agent store is unavailable; retry later', {
+      reason: 'STORE_UNAVAILABLE',
     });
   if (error instanceof AgentStoreError && /page_token|page_size/.test(error.message))
     return new GrpcError(Status.INVALID_ARGUMENT, error.message, {

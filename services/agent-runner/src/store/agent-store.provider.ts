@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { FactoryProvider } from '@nestjs/common';
 import { createAgentStore, type AgentStore } from '@cairn/agent-store';
-import { HealthRegistry, type Logger } from '@cairn/observability';
+import { HealthRegistry } from '@cairn/observability';
 import { RunStatus } from '@cairn/contracts/cairn/agent/v1/agent';
-import { LOGGER, PLATFORM_CONFIG, TenantCountsRegistry } from '@cairn/platform';
+import { PLATFORM_CONFIG, TenantCountsRegistry } from '@cairn/platform';
 import type { AgentRunnerConfig } from '../agent-runner.config.js';
 
 /** Injection token of the agent store. */
@@ -12,13 +12,8 @@ export const AGENT_STORE = Symbol('AGENT_STORE');
 /** The agent store of the configured backend, migrated at start, reported in `/readyz` and `cairn status`. */
 export const agentStoreProvider: FactoryProvider<Promise<AgentStore>> = {
   provide: AGENT_STORE,
-  inject: [PLATFORM_CONFIG, HealthRegistry, LOGGER, TenantCountsRegistry],
-  useFactory: async (
-    config: AgentRunnerConfig,
-    health: HealthRegistry,
-    logger: Logger,
-    counts: TenantCountsRegistry,
-  ) => {
+  inject: [PLATFORM_CONFIG, HealthRegistry, TenantCountsRegistry],
+  useFactory: async (config: AgentRunnerConfig, health: HealthRegistry, counts: TenantCountsRegistry) => {
     const { storeBackend, postgresUrl, postgresSchema } = config.agent;
     if (storeBackend === 'postgres' && !postgresUrl)
       throw new Error('agent.storeBackend is postgres: set CAIRN_AGENT_POSTGRES_URL');
@@ -28,8 +23,6 @@ export const agentStoreProvider: FactoryProvider<Promise<AgentStore>> = {
             backend: 'postgres',
             url: postgresUrl ?? '',
             schema: postgresSchema,
-            onIdleError: (error) =>
-              logger.warn({ err: error }, 'agent store: idle PostgreSQL connection lost'),
           })
         : createAgentStore({ backend: 'sqlite', path: join(config.dataDir, 'agents.db') });
     await store.migrate();

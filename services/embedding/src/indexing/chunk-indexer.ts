@@ -57,7 +57,8 @@ export class ChunkIndexer {
           );
         }),
       );
-      await this.runtime.store.upsert(model, points);
+      const kept = latestPoints(events, points);
+      if (kept.length > 0) await this.runtime.store.upsert(model, kept);
       this.metrics.indexed.inc({ model }, points.length);
       this.metrics.tokens.inc(
         { model },
@@ -68,10 +69,13 @@ export class ChunkIndexer {
       );
     }
     this.metrics.batchDocuments.observe({ model }, events.length);
-    for (const event of events) {
-      if (event.payload.removedChunkIds.length > 0) {
-        await this.runtime.store.deleteChunks(model, event.tenant, event.payload.removedChunkIds);
-      }
+    // A version names all its chunks (new and retained), so whatever else its document has in the
+    // vector tier is of an older version — also chunks no event names as removed, left by a version
+    // whose event never went out (the log was down when it was recorded).
+    for (const latest of latestVersions(events)) {
+      await this.runtime.store.deleteDocumentExcept(model, latest.tenant, latest.payload.documentId, [
+        ...currentChunkIds(latest),
+      ]);
     }
     for (const event of events) await this.announce(event, model, embedder.model.dimension);
   }
@@ -142,6 +146,38 @@ export class ChunkIndexer {
 }
 
 type Chunk = ChunkedEvent['payload']['chunks'][number];
+
+/** Chunk ids of a version: its new chunks and the ones it keeps from the version before. */
+function currentChunkIds(event: ChunkedEvent): Set<string> {
+  return new Set([...event.payload.chunks.map((chunk) => chunk.chunkId), ...event.payload.retainedChunkIds]);
+}
+
+/** The last event of each document in a batch (events of one document arrive in version order). */
+function latestVersions(events: readonly ChunkedEvent[]): ChunkedEvent[] {
+  const latest = new Map<string, ChunkedEvent>();
+  for (const event of events) latest.set(`${event.tenant}\u0000${event.payload.documentId}`, event);
+  return [...latest.values()];
+}
+
+/**
+ * The points a batch leaves in the vector tier: per document only those of its latest version
+ * (a chunk an earlier version of the batch added and the latest removed is not written), each id
+ * once, from the latest event that carries it.
+ */
+function latestPoints(events: readonly ChunkedEvent[], points: readonly ChunkPoint[]): ChunkPoint[] {
+  const keep = new Map(
+    latestVersions(events).map((event) => [
+      `${event.tenant}\u0000${event.payload.documentId}`,
+      currentChunkIds(event),
+    ]),
+  );
+  const byId = new Map<string, ChunkPoint>();
+  for (const point of points) {
+    if (keep.get(`${point.tenant}\u0000${point.documentId}`)?.has(point.id))
+      byId.set(`${point.tenant}\u0000${point.id}`, point);
+  }
+  return [...byId.values()];
+}
 
 /** What the model and the keyword index see of a chunk, and its embedding cache key. */
 interface IndexedChunk {

@@ -1,4 +1,5 @@
 import { DocumentRegistryError } from '@cairn/document-registry';
+import { EventBusUnavailableError } from '@cairn/events';
 import { DocumentRejectedError } from '@cairn/ingestion-domain';
 import { GrpcError, Status } from '@cairn/grpc';
 import { DocumentNotFoundError, IngestRejectedError } from '../ingest/ingest-command.js';
@@ -25,6 +26,12 @@ export function toGrpcError(error: unknown): unknown {
           ? Status.FAILED_PRECONDITION
           : Status.INVALID_ARGUMENT;
     return new GrpcError(code, error.message, { reason: `REGISTRY_${error.code}` });
+  }
+  if (error instanceof EventBusUnavailableError) {
+    // Recorded but not announced: the same Ingest, retried, publishes the version again.
+    return new GrpcError(Status.UNAVAILABLE, `the event log is unavailable, retry: ${error.message}`, {
+      reason: 'EVENTS_UNAVAILABLE',
+    });
   }
   return error;
 }

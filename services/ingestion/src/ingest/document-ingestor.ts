@@ -109,8 +109,21 @@ export class DocumentIngestor {
       chunks,
     );
     const removedIds = diff.removed.map((removed) => chunkId(documentId, removed.hash, removed.occurrence));
-    const retainedIds = diff.retained.map((chunk) => chunkId(documentId, chunk.hash, chunk.occurrence));
-    await this.publishChunked(command, record, chunks, diff.toEmbed, removedIds, retainedIds);
+    // Only an indexed version is known to be in the vector tier: after one whose event may never
+    // have gone out (the log was down, or this process died before publishing), send every chunk
+    // (the embedding cache keeps unchanged ones from reaching the model again).
+    const diffable = result.previousStatus === 'indexed';
+    const retainedIds = diffable
+      ? diff.retained.map((chunk) => chunkId(documentId, chunk.hash, chunk.occurrence))
+      : [];
+    await this.publishChunked(
+      command,
+      record,
+      chunks,
+      diffable ? diff.toEmbed : chunks,
+      removedIds,
+      retainedIds,
+    );
     return outcome(record, false, diff.toEmbed.length, removedIds.length);
   }
 

@@ -14,7 +14,7 @@ import {
   type MetadataFilter,
   type SearchRequest,
 } from '@cairn/contracts/cairn/retrieval/v1/retrieval';
-import { EVENT_BUS, topicFor, type EventBus } from '@cairn/events';
+import { EVENT_BUS, EventBusUnavailableError, topicFor, type EventBus } from '@cairn/events';
 import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl } from '@cairn/grpc';
 import type {
   FilterCondition,
@@ -94,7 +94,7 @@ export class RetrievalGrpcController implements GrpcServiceImpl<typeof Retrieval
     model: string,
     method: string,
   ): Promise<void> {
-    await this.bus.publish(
+    const recorded = this.bus.publish(
       performedTopic,
       create(SearchPerformedSchema, {
         tenant: context.tenant,
@@ -125,7 +125,16 @@ export class RetrievalGrpcController implements GrpcServiceImpl<typeof Retrieval
       }),
       { tenant: context.tenant, ...(context.traceparent ? { traceparent: context.traceparent } : {}) },
     );
+    await recorded.catch(notRecorded);
   }
+}
+
+/** No answer without its provenance: while the log is down, searches are refused as retryable. */
+function notRecorded(error: unknown): never {
+  if (!(error instanceof EventBusUnavailableError)) throw error;
+  throw new GrpcError(Status.UNAVAILABLE, `the search could not be recorded, retry: ${error.message}`, {
+    reason: 'EVENTS_UNAVAILABLE',
+  });
 }
 
 function toQuery(
