@@ -15,12 +15,13 @@ import { ServerReflection as ServerReflectionV1Alpha } from '@cairn/contracts/gr
 import { RpcServerMetrics, silentLogger, type Logger, type MetricsRegistry } from '@cairn/observability';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator.js';
 import type { ApiKeyStore } from '../auth/api-key-store.port.js';
+import { TenantRateLimiter, type RateLimitOptions } from '../limits/tenant-rate-limiter.js';
 import { HealthStatusRegistry } from '../health/health-status.registry.js';
 import { createHealthImpl } from '../health/health.service.js';
 import { DescriptorIndex } from '../reflection/descriptor-index.js';
 import { createReflectionImpl, createReflectionV1AlphaImpl } from '../reflection/reflection.service.js';
 import { grpcHandlerFor, type HandlerEnvironment } from './method-handlers.js';
-import { serviceDefinitionOf } from './service-definition.js';
+import { methodPath, serviceDefinitionOf } from './service-definition.js';
 import type { GrpcServiceImpl } from './service-impl.types.js';
 
 /** How the server authenticates and what it logs to. */
@@ -34,6 +35,8 @@ export interface CairnGrpcServerOptions {
   readonly reflectionFiles?: readonly DescFile[];
   /** Where per-RPC metrics go (`cairn_grpc_server_*`); none when absent. */
   readonly metrics?: MetricsRegistry;
+  /** Per-tenant rate limit of authenticated calls; off when absent or `requestsPerSecond` is 0. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** Where and how to listen. */
@@ -80,10 +83,19 @@ export class CairnGrpcServer {
 
   constructor(options: CairnGrpcServerOptions) {
     this.logger = options.logger ?? silentLogger();
+    const metrics = options.metrics ? new RpcServerMetrics(options.metrics) : undefined;
+    const rateLimit = options.rateLimit;
     this.env = {
       authenticator: new ApiKeyAuthenticator(options.apiKeyStore, options.defaultRequiredRole),
       logger: this.logger,
-      ...(options.metrics ? { metrics: new RpcServerMetrics(options.metrics) } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(rateLimit && rateLimit.requestsPerSecond > 0
+        ? {
+            rateLimiter: new TenantRateLimiter(rateLimit, options.defaultRequiredRole, (method) =>
+              metrics?.rateLimited(methodPath(method)),
+            ),
+          }
+        : {}),
     };
     this.index.add(...(options.reflectionFiles ?? []));
     this.register(Health, createHealthImpl(this.health), { public: true }, true);
