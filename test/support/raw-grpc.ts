@@ -1,3 +1,4 @@
+import { connect, type IncomingHttpHeaders } from 'node:http2';
 import {
   Client,
   credentials as channelCredentials,
@@ -153,5 +154,70 @@ export class RawGrpcClient {
 
   close(): void {
     this.client.close();
+  }
+}
+
+/** What a hand-made HTTP/2 gRPC request got back. */
+export interface Http2Outcome {
+  /** HTTP status (200 for every gRPC answer). */
+  readonly httpStatus: number | undefined;
+  /** `grpc-status`, from the trailers (or trailers-only headers); undefined when there was none. */
+  readonly code: Status | undefined;
+  /** `grpc-message`, percent-decoded. */
+  readonly details: string;
+}
+
+/** The 5-byte gRPC message prefix: compressed flag and big-endian length. */
+export function grpcFramePrefix(compressedFlag: number, length: number): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix[0] = compressedFlag;
+  prefix.writeUInt32BE(length >>> 0, 1);
+  return prefix;
+}
+
+/**
+ * POSTs `body` as the request stream of `method` over a fresh HTTP/2 connection, with the usual gRPC
+ * headers (overridable), bypassing grpc-js framing: for truncated and garbage frames.
+ */
+export async function http2Call(
+  address: string,
+  method: DescMethod,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<Http2Outcome> {
+  const session = connect(`http://${address}`);
+  try {
+    return await new Promise<Http2Outcome>((resolve, reject) => {
+      session.once('error', reject);
+      const request = session.request({
+        ':method': 'POST',
+        ':path': `/${methodName(method)}`,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        ...headers,
+      });
+      let response: IncomingHttpHeaders = {};
+      let trailers: IncomingHttpHeaders = {};
+      request.on('response', (h: IncomingHttpHeaders) => {
+        response = h;
+      });
+      request.on('trailers', (t: IncomingHttpHeaders) => {
+        trailers = t;
+      });
+      request.on('data', () => undefined);
+      request.once('error', reject);
+      request.once('end', () => {
+        const code = trailers['grpc-status'] ?? response['grpc-status'];
+        const message = trailers['grpc-message'] ?? response['grpc-message'];
+        resolve({
+          httpStatus: response[':status'] === undefined ? undefined : Number(response[':status']),
+          code: code === undefined ? undefined : Number(code),
+          details: typeof message === 'string' ? decodeURIComponent(message) : '',
+        });
+      });
+      request.end(body);
+    });
+  } finally {
+    session.close();
   }
 }

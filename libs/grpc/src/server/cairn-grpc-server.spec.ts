@@ -165,6 +165,43 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
     assert.equal((await client.say({ text: 'still up' })).text, 'still up');
   });
 
+  it('answers a unary call with no request message, or two, INVALID_ARGUMENT; an unknown method stays UNIMPLEMENTED', async () => {
+    const raw = new Client(t.address, credentials.createInsecure());
+    const send = (path: string, messages: Buffer[]) =>
+      new Promise<ServiceError>((resolve, reject) => {
+        const metadata = new Metadata();
+        metadata.set('authorization', `Bearer ${t.keys.admin}`);
+        // A client stream on a unary path: the request stream carries as many messages as written.
+        const call = raw.makeClientStreamRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          metadata,
+          {},
+          (e) => (e ? resolve(e) : reject(new Error('expected an error'))),
+        );
+        for (const message of messages) call.write(message);
+        call.end();
+      });
+    try {
+      for (const [messages, count] of [
+        [[], 'no message'],
+        [[Buffer.alloc(0), Buffer.alloc(0)], 'more than one message'],
+      ] as const) {
+        for (const path of ['/cairn.grpctest.v1.EchoService/Say', '/cairn.grpctest.v1.EchoService/Count']) {
+          const error = await send(path, [...messages]);
+          assert.equal(error.code, Status.INVALID_ARGUMENT, `${path}: ${error.details}`);
+          assert.match(error.details, new RegExp(`held ${count}; this method takes exactly one`));
+          assert.equal(GrpcError.fromServiceError(error).details?.reason, 'MALFORMED_REQUEST');
+        }
+      }
+      const unknown = await send('/cairn.grpctest.v1.EchoService/Nope', [Buffer.alloc(0)]);
+      assert.equal(unknown.code, Status.UNIMPLEMENTED);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('aborts the handler signal when the deadline passes', async () => {
     hung = deferred();
     aborted = deferred();

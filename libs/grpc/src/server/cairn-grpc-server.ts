@@ -2,6 +2,7 @@ import {
   Server,
   ServerCredentials,
   type ServerOptions,
+  type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
@@ -21,6 +22,7 @@ import { createHealthImpl } from '../health/health.service.js';
 import { DescriptorIndex } from '../reflection/descriptor-index.js';
 import { createReflectionImpl, createReflectionV1AlphaImpl } from '../reflection/reflection.service.js';
 import { grpcHandlerFor, type HandlerEnvironment } from './method-handlers.js';
+import { requestFramingInterceptor } from './request-framing.interceptor.js';
 import { methodPath, serviceDefinitionOf } from './service-definition.js';
 import type { GrpcServiceImpl } from './service-impl.types.js';
 
@@ -125,12 +127,10 @@ export class CairnGrpcServer {
         ? { 'grpc.max_send_message_length': options.maxSendMessageLength }
         : {}),
       ...options.serverOptions,
+      interceptors: [requestFramingInterceptor, ...(options.serverOptions?.interceptors ?? [])],
     });
     for (const registration of this.registrations.values()) {
-      server.addService(
-        serviceDefinitionOf(registration.service, { lenient: true }),
-        registration.implementation,
-      );
+      server.addService(this.definitionOf(registration.service), registration.implementation);
     }
     const host = options.host ?? '0.0.0.0';
     const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
@@ -205,6 +205,17 @@ export class CairnGrpcServer {
     return [...this.registrations.keys()];
   }
 
+  private definitionOf(service: DescService): ServiceDefinition {
+    return serviceDefinitionOf(service, {
+      lenient: true,
+      onResponseSerializeError: (method, error) =>
+        this.logger.error(
+          { err: error, method: methodPath(method) },
+          'gRPC: the response could not be encoded; the client got INTERNAL',
+        ),
+    });
+  }
+
   private register(service: DescService, impl: object, options: AddServiceOptions, internal: boolean): void {
     if (this.registrations.has(service.typeName))
       throw new Error(`CairnGrpcServer: service ${service.typeName} added twice`);
@@ -226,7 +237,7 @@ export class CairnGrpcServer {
     this.registrations.set(service.typeName, { service, implementation, internal });
     this.index.add(service.file);
     if (this.server) {
-      this.server.addService(serviceDefinitionOf(service, { lenient: true }), implementation);
+      this.server.addService(this.definitionOf(service), implementation);
       if (!internal) this.health.set(service.typeName, ServingStatus.SERVING);
     }
   }
