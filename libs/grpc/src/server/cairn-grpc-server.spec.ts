@@ -31,6 +31,8 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
         });
       }
       if (request.text === 'fail-internal') throw new Error('connection to db://user:hunter2@db failed');
+      if (request.text === 'fail-surrogate')
+        throw new GrpcError(Status.INVALID_ARGUMENT, 'unexpected token \ud83d in input', { reason: 'BAD' });
       if (request.text === 'hang') {
         hung.resolve(ctx);
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
@@ -43,6 +45,8 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
       try {
         for (let i = 0; i < request.count; i++)
           yield { text: `${request.text}-${i}`, tenant: request.tenant };
+        if (request.text === 'fail-surrogate')
+          throw new GrpcError(Status.INVALID_ARGUMENT, 'half an emoji \ud83d after a response');
       } finally {
         streamClosed.resolve(true);
       }
@@ -122,6 +126,22 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
     const logged = t.lines.find((line) => line['errorId'] === id);
     assert.ok(logged, 'the failure is logged with the same error id');
     assert.match(JSON.stringify(logged['err']), /hunter2/);
+  });
+
+  it('sends a status whose message holds a lone surrogate, before and after responses', async () => {
+    const unary = await client.say({ text: 'fail-surrogate' }).catch((e: unknown) => e);
+    assert.ok(unary instanceof GrpcError, String(unary));
+    assert.equal(unary.code, Status.INVALID_ARGUMENT);
+    assert.equal(unary.message, 'unexpected token \ufffd in input');
+    const received: string[] = [];
+    const streamed = await (async () => {
+      for await (const response of client.count({ text: 'fail-surrogate', count: 2 }))
+        received.push(response.text);
+    })().catch((e: unknown) => e);
+    assert.deepEqual(received, ['fail-surrogate-0', 'fail-surrogate-1']);
+    assert.ok(streamed instanceof GrpcError, String(streamed));
+    assert.equal(streamed.message, 'half an emoji \ufffd after a response');
+    assert.equal((await client.say({ text: 'still up' })).text, 'still up');
   });
 
   it('answers undecodable request bytes with INVALID_ARGUMENT and keeps serving', async () => {

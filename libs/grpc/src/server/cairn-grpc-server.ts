@@ -22,7 +22,7 @@ import { createHealthImpl } from '../health/health.service.js';
 import { DescriptorIndex } from '../reflection/descriptor-index.js';
 import { createReflectionImpl, createReflectionV1AlphaImpl } from '../reflection/reflection.service.js';
 import { grpcHandlerFor, type HandlerEnvironment } from './method-handlers.js';
-import { requestFramingInterceptor } from './request-framing.interceptor.js';
+import { outgoingStatusInterceptor } from './outgoing-status.interceptor.js';
 import { methodPath, serviceDefinitionOf } from './service-definition.js';
 import type { GrpcServiceImpl } from './service-impl.types.js';
 
@@ -127,7 +127,7 @@ export class CairnGrpcServer {
         ? { 'grpc.max_send_message_length': options.maxSendMessageLength }
         : {}),
       ...options.serverOptions,
-      interceptors: [requestFramingInterceptor, ...(options.serverOptions?.interceptors ?? [])],
+      interceptors: [outgoingStatusInterceptor, ...(options.serverOptions?.interceptors ?? [])],
     });
     for (const registration of this.registrations.values()) {
       server.addService(this.definitionOf(registration.service), registration.implementation);
