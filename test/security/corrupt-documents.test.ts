@@ -196,6 +196,17 @@ function garbageFor(mimeType: string, rng: Prng): Buffer {
   return out;
 }
 
+/** The document of a corrupt case, named and marked by `marker`. */
+function documentOf(c: CorruptCase, marker: string) {
+  return {
+    collection: COLLECTION,
+    externalId: marker,
+    mimeType: c.mimeType,
+    sourceUri: c.sourceUri ?? '',
+    content: c.content(marker),
+  };
+}
+
 /** A word that appears nowhere else: `zq` + letters only, so every tokenizer keeps it whole. */
 function markerOf(index: number, group: string): string {
   const letters = [...String(index)].map((d) => 'abcdefghij'[Number(d)]).join('');
@@ -231,20 +242,10 @@ void describe('corrupt documents through ingestion', { timeout: 240_000 }, () =>
     for (const [index, c] of CASES.entries()) {
       const marker = markerOf(index, 'u');
       refusedMarkers.push(marker);
-      const error = await ingestion
-        .ingest({
-          document: {
-            collection: COLLECTION,
-            externalId: marker,
-            mimeType: c.mimeType,
-            sourceUri: c.sourceUri ?? '',
-            content: c.content(marker),
-          },
-        })
-        .then(
-          () => assert.fail(`${c.what}: expected INVALID_ARGUMENT, the document was accepted`),
-          (e: unknown) => e,
-        );
+      const error = await ingestion.ingest({ document: documentOf(c, marker) }).then(
+        () => assert.fail(`${c.what}: expected INVALID_ARGUMENT, the document was accepted`),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof GrpcError, `${c.what}: ${String(error)}`);
       assert.equal(Status[error.code], 'INVALID_ARGUMENT', `${c.what}: ${error.message}`);
       assert.equal(error.details?.reason, c.reason, `${c.what}: ${error.message}`);
@@ -258,15 +259,7 @@ void describe('corrupt documents through ingestion', { timeout: 240_000 }, () =>
       for (const [index, c] of CASES.entries()) {
         const marker = markerOf(index, 's');
         refusedMarkers.push(marker);
-        yield {
-          document: {
-            collection: COLLECTION,
-            externalId: marker,
-            mimeType: c.mimeType,
-            sourceUri: c.sourceUri ?? '',
-            content: c.content(marker),
-          },
-        };
+        yield { document: documentOf(c, marker) };
         if (index === 3)
           yield {
             document: { collection: COLLECTION, externalId: good, content: text(`The ${good} is fine.`) },
