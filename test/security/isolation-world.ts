@@ -87,7 +87,7 @@ export function words(rng: Prng, min: number, max: number): string {
  * words — and waits until each is indexed.
  */
 export async function buildWorld(
-  address: string,
+  addresses: { readonly ingestion: string; readonly retrieval: string; readonly audit: string },
   specs: readonly TestKeySpec[],
   keys: Record<string, string>,
   rng: Prng,
@@ -96,9 +96,9 @@ export async function buildWorld(
     const apiKey = keys[spec.name]!;
     return {
       name: spec.tenant,
-      ingestion: createGrpcClient(IngestionService, address, { apiKey }),
-      retrieval: createGrpcClient(RetrievalService, address, { apiKey }),
-      audit: createGrpcClient(AuditService, address, { apiKey }),
+      ingestion: createGrpcClient(IngestionService, addresses.ingestion, { apiKey }),
+      retrieval: createGrpcClient(RetrievalService, addresses.retrieval, { apiKey }),
+      audit: createGrpcClient(AuditService, addresses.audit, { apiKey }),
       documentIds: new Set<string>(),
       searchRequestIds: [],
       namedForeignIds: new Set<string>(),
