@@ -34,19 +34,22 @@ export async function startDistributedServices(
   keysFile: string,
   options: DistributedServicesOptions = {},
 ): Promise<DistributedServices> {
+  // Fails fast (before anything is started) when the run has no broker or database.
+  const brokers = kafkaBrokers().join(',');
+  const databaseUrl = postgresUrl();
   const qdrant = await FakeQdrantServer.start();
   const schema = `sec_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const shared = {
     CAIRN_AUTH_API_KEYS_FILE: keysFile,
     CAIRN_EVENTS_BACKEND: 'kafka',
-    CAIRN_KAFKA_BROKERS: kafkaBrokers().join(','),
+    CAIRN_KAFKA_BROKERS: brokers,
     ...options.env,
   };
   const vectors = { CAIRN_VECTOR_STORE_BACKEND: 'qdrant', CAIRN_VECTOR_STORE_QDRANT_URL: qdrant.url };
   const plan: ReadonlyArray<readonly [ServiceName, Record<string, string>]> = [
     [
       'ingestion',
-      { CAIRN_INGESTION_REGISTRY_BACKEND: 'postgres', CAIRN_INGESTION_POSTGRES_URL: postgresUrl() },
+      { CAIRN_INGESTION_REGISTRY_BACKEND: 'postgres', CAIRN_INGESTION_POSTGRES_URL: databaseUrl },
     ],
     ['embedding', vectors],
     ['retrieval', vectors],
@@ -54,7 +57,7 @@ export async function startDistributedServices(
       'audit',
       {
         CAIRN_AUDIT_STORE_BACKEND: 'postgres',
-        CAIRN_AUDIT_POSTGRES_URL: postgresUrl(),
+        CAIRN_AUDIT_POSTGRES_URL: databaseUrl,
         CAIRN_AUDIT_POSTGRES_SCHEMA: schema,
         CAIRN_AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
       },
@@ -89,7 +92,7 @@ export async function startDistributedServices(
     stop: async () => {
       const codes = await Promise.all([...started.values()].map((s) => s.stop()));
       await qdrant.stop();
-      const client = new pg.Client({ connectionString: postgresUrl() });
+      const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       try {
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
