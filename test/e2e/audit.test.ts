@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,10 @@ import { KafkaEventBus } from '@cairn/events';
 import { createGrpcClient, type GrpcClient } from '@cairn/grpc';
 import { silentLogger } from '@cairn/observability';
 import { waitFor } from '@cairn/testing';
-import { FakeQdrantServer } from '@cairn/vector-store/testing';
 import { writeApiKeys } from '../support/api-keys.js';
 import { kafkaBrokers, postgresUrl, skipKafka } from '../support/repo.js';
-import { startService, type StartedService } from '../support/service-process.js';
+import { startDistributedServices } from '../support/distributed-services.js';
+import { startService } from '../support/service-process.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
@@ -54,63 +54,33 @@ async function embeddedTopology(keysFile: string): Promise<Topology> {
 
 /** Ingestion, embedding, retrieval and audit apart, on Kafka and PostgreSQL (registry and audit store). */
 async function distributedTopology(keysFile: string): Promise<Topology> {
-  const qdrant = await FakeQdrantServer.start();
-  const schema = `audit_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const shared = {
-    CAIRN_AUTH_API_KEYS_FILE: keysFile,
-    CAIRN_EVENTS_BACKEND: 'kafka',
-    CAIRN_KAFKA_BROKERS: kafkaBrokers().join(','),
-  };
-  const vectors = { CAIRN_VECTOR_STORE_BACKEND: 'qdrant', CAIRN_VECTOR_STORE_QDRANT_URL: qdrant.url };
-  const services: StartedService[] = [];
+  const services = await startDistributedServices(keysFile, {
+    serviceEnv: { audit: { CAIRN_AUDIT_CHECKPOINT_EVERY: '4' } },
+  });
   const bus = new KafkaEventBus({ brokers: kafkaBrokers(), clientId: 'audit-e2e', logger: silentLogger() });
   try {
-    for (const [service, env] of [
-      [
-        'ingestion',
-        { CAIRN_INGESTION_REGISTRY_BACKEND: 'postgres', CAIRN_INGESTION_POSTGRES_URL: postgresUrl() },
-      ],
-      ['embedding', vectors],
-      ['retrieval', vectors],
-      [
-        'audit',
-        {
-          CAIRN_AUDIT_STORE_BACKEND: 'postgres',
-          CAIRN_AUDIT_POSTGRES_URL: postgresUrl(),
-          CAIRN_AUDIT_POSTGRES_SCHEMA: schema,
-          CAIRN_AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
-          CAIRN_AUDIT_CHECKPOINT_EVERY: '4',
-        },
-      ],
-    ] as const)
-      services.push(await startService({ service, env: { ...shared, ...env }, timeoutMs: 90_000 }));
     await bus.start();
   } catch (error) {
-    await Promise.all(services.map((service) => service.stop()));
-    await Promise.all([qdrant.stop(), bus.stop()]);
+    await services.stop();
     throw error;
   }
-  const auditSql = async (sql: (schema: string) => string): Promise<void> => {
-    const client = new pg.Client({ connectionString: postgresUrl() });
-    await client.connect();
-    try {
-      await client.query(sql(`"${schema}"`));
-    } finally {
-      await client.end();
-    }
-  };
   return {
-    ingestion: services[0]!.grpcAddress,
-    retrieval: services[2]!.grpcAddress,
-    audit: services[3]!.grpcAddress,
+    ingestion: services.ingestion,
+    retrieval: services.retrieval,
+    audit: services.audit,
     bus,
-    auditSql,
+    auditSql: async (sql) => {
+      const client = new pg.Client({ connectionString: postgresUrl() });
+      await client.connect();
+      try {
+        await client.query(sql(`"${services.auditSchema}"`));
+      } finally {
+        await client.end();
+      }
+    },
     stop: async () => {
       await bus.stop();
-      const codes = await Promise.all(services.map((service) => service.stop()));
-      await qdrant.stop();
-      await auditSql((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`);
-      assert.deepEqual(codes, [0, 0, 0, 0], 'every service stops cleanly');
+      await services.stop();
     },
   };
 }

@@ -62,6 +62,25 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the per-tenant gRPC rate limit, off by default', () => {
+    assert.deepEqual(loadConfig(platformConfigSchema, { env: {} }).grpc.rateLimit, {
+      requestsPerSecond: 0,
+      scope: 'tenant',
+    });
+    const config = loadConfig(platformConfigSchema, {
+      env: {
+        CAIRN_GRPC_RATE_LIMIT_REQUESTS_PER_SECOND: '2.5',
+        CAIRN_GRPC_RATE_LIMIT_BURST: '10',
+        CAIRN_GRPC_RATE_LIMIT_SCOPE: 'tenant-role',
+      },
+    });
+    assert.deepEqual(config.grpc.rateLimit, { requestsPerSecond: 2.5, burst: 10, scope: 'tenant-role' });
+    assert.throws(
+      () => loadConfig(platformConfigSchema, { env: { CAIRN_GRPC_RATE_LIMIT_BURST: '0' } }),
+      /CAIRN_GRPC_RATE_LIMIT_BURST: /,
+    );
+  });
+
   it('rejects unknown CAIRN_ variables so typos do not pass silently', () => {
     assert.throws(
       () => loadConfig(platformConfigSchema, { env: { CAIRN_GRPC_PROT: '1' } }),

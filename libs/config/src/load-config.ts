@@ -69,6 +69,7 @@ const IGNORED_ENV = new Set(
     'KAFKA_PORT',
     'PG_PORT',
     'POSTGRES_URL',
+    'PROPERTY_SEED',
   ].map((name) => `${ENV_PREFIX}${name}`),
 );
 

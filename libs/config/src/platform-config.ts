@@ -63,6 +63,29 @@ export const platformConfigShape = {
           path: ['clientCaFile'],
         })
         .prefault({}),
+      rateLimit: z
+        .object({
+          requestsPerSecond: z
+            .number()
+            .min(0)
+            .default(0)
+            .describe(
+              'Sustained gRPC calls per second each tenant may make (token bucket; 0 = no limit). Over it: RESOURCE_EXHAUSTED, reason RATE_LIMITED.',
+            ),
+          burst: z
+            .number()
+            .int()
+            .min(1)
+            .optional()
+            .describe('Calls a tenant may make at once after a quiet spell; default: the rate rounded up.'),
+          scope: z
+            .enum(['tenant', 'tenant-role'])
+            .default('tenant')
+            .describe(
+              'tenant: one bucket per tenant; tenant-role: one per tenant and method class (the role a method requires).',
+            ),
+        })
+        .prefault({}),
     })
     .prefault({}),
   http: z

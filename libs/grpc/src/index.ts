@@ -47,6 +47,8 @@ export {
 export { ApiKeyAuthenticator, ON_BEHALF_OF_METADATA, TENANT_METADATA } from './auth/api-key.authenticator.js';
 export { DEFAULT_REQUIRED_ROLE, grantsRole, parseRole, requiredRoleOf, roleName } from './auth/roles.js';
 export { bindTenant, tenantFieldOf } from './auth/tenant.guard.js';
+export { TokenBuckets, type TokenBucketOptions, type TokenDecision } from './limits/token-bucket.js';
+export { TenantRateLimiter, type RateLimitOptions } from './limits/tenant-rate-limiter.js';
 
 export { createGrpcClient } from './client/grpc-client.js';
 export { channelCredentialsFromFiles, type ClientTlsFiles } from './client/channel-credentials.js';

@@ -15,6 +15,7 @@ export function createMetricsRegistry(service: string): Registry {
 export class RpcServerMetrics {
   private readonly handled: Counter<'method' | 'code'>;
   private readonly latency: Histogram<'method' | 'code'>;
+  private readonly limited: Counter<'method'>;
 
   constructor(registry: Registry) {
     this.handled = new Counter({
@@ -30,6 +31,17 @@ export class RpcServerMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
+    this.limited = new Counter({
+      name: 'cairn_grpc_server_rate_limited_total',
+      help: "RPCs refused because the caller's tenant was over its rate limit, by method.",
+      labelNames: ['method'],
+      registers: [registry],
+    });
+  }
+
+  /** Counts a call refused by the rate limit (it is also observed with code RESOURCE_EXHAUSTED). */
+  rateLimited(method: string): void {
+    this.limited.inc({ method });
   }
 
   observe(method: string, code: string, seconds: number): void {

@@ -61,6 +61,7 @@ export class PlatformModule {
           credentials: serverCredentialsFromFiles(tlsFilesOf(config)),
           maxReceiveMessageLength: config.grpc.maxMessageBytes,
           maxSendMessageLength: config.grpc.maxMessageBytes,
+          rateLimit: config.grpc.rateLimit,
         }),
         EventsModule.forRoot({
           bus: options.eventBus,

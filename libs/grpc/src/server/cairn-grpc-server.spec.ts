@@ -31,6 +31,8 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
         });
       }
       if (request.text === 'fail-internal') throw new Error('connection to db://user:hunter2@db failed');
+      if (request.text === 'fail-surrogate')
+        throw new GrpcError(Status.INVALID_ARGUMENT, 'unexpected token \ud83d in input', { reason: 'BAD' });
       if (request.text === 'hang') {
         hung.resolve(ctx);
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
@@ -43,6 +45,8 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
       try {
         for (let i = 0; i < request.count; i++)
           yield { text: `${request.text}-${i}`, tenant: request.tenant };
+        if (request.text === 'fail-surrogate')
+          throw new GrpcError(Status.INVALID_ARGUMENT, 'half an emoji \ud83d after a response');
       } finally {
         streamClosed.resolve(true);
       }
@@ -124,6 +128,22 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
     assert.match(JSON.stringify(logged['err']), /hunter2/);
   });
 
+  it('sends a status whose message holds a lone surrogate, before and after responses', async () => {
+    const unary = await client.say({ text: 'fail-surrogate' }).catch((e: unknown) => e);
+    assert.ok(unary instanceof GrpcError, String(unary));
+    assert.equal(unary.code, Status.INVALID_ARGUMENT);
+    assert.equal(unary.message, 'unexpected token \ufffd in input');
+    const received: string[] = [];
+    const streamed = await (async () => {
+      for await (const response of client.count({ text: 'fail-surrogate', count: 2 }))
+        received.push(response.text);
+    })().catch((e: unknown) => e);
+    assert.deepEqual(received, ['fail-surrogate-0', 'fail-surrogate-1']);
+    assert.ok(streamed instanceof GrpcError, String(streamed));
+    assert.equal(streamed.message, 'half an emoji \ufffd after a response');
+    assert.equal((await client.say({ text: 'still up' })).text, 'still up');
+  });
+
   it('answers undecodable request bytes with INVALID_ARGUMENT and keeps serving', async () => {
     const raw = new Client(t.address, credentials.createInsecure());
     try {
@@ -163,6 +183,43 @@ describe('CairnGrpcServer: protobuf-es services over grpc-js', { timeout: 30_000
       raw.close();
     }
     assert.equal((await client.say({ text: 'still up' })).text, 'still up');
+  });
+
+  it('answers a unary call with no request message, or two, INVALID_ARGUMENT; an unknown method stays UNIMPLEMENTED', async () => {
+    const raw = new Client(t.address, credentials.createInsecure());
+    const send = (path: string, messages: Buffer[]) =>
+      new Promise<ServiceError>((resolve, reject) => {
+        const metadata = new Metadata();
+        metadata.set('authorization', `Bearer ${t.keys.admin}`);
+        // A client stream on a unary path: the request stream carries as many messages as written.
+        const call = raw.makeClientStreamRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          metadata,
+          {},
+          (e) => (e ? resolve(e) : reject(new Error('expected an error'))),
+        );
+        for (const message of messages) call.write(message);
+        call.end();
+      });
+    try {
+      for (const [messages, count] of [
+        [[], 'no message'],
+        [[Buffer.alloc(0), Buffer.alloc(0)], 'more than one message'],
+      ] as const) {
+        for (const path of ['/cairn.grpctest.v1.EchoService/Say', '/cairn.grpctest.v1.EchoService/Count']) {
+          const error = await send(path, [...messages]);
+          assert.equal(error.code, Status.INVALID_ARGUMENT, `${path}: ${error.details}`);
+          assert.match(error.details, new RegExp(`held ${count}; this method takes exactly one`));
+          assert.equal(GrpcError.fromServiceError(error).details?.reason, 'MALFORMED_REQUEST');
+        }
+      }
+      const unknown = await send('/cairn.grpctest.v1.EchoService/Nope', [Buffer.alloc(0)]);
+      assert.equal(unknown.code, Status.UNIMPLEMENTED);
+    } finally {
+      raw.close();
+    }
   });
 
   it('aborts the handler signal when the deadline passes', async () => {

@@ -2,6 +2,7 @@ import {
   Server,
   ServerCredentials,
   type ServerOptions,
+  type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
@@ -15,12 +16,14 @@ import { ServerReflection as ServerReflectionV1Alpha } from '@cairn/contracts/gr
 import { RpcServerMetrics, silentLogger, type Logger, type MetricsRegistry } from '@cairn/observability';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator.js';
 import type { ApiKeyStore } from '../auth/api-key-store.port.js';
+import { TenantRateLimiter, type RateLimitOptions } from '../limits/tenant-rate-limiter.js';
 import { HealthStatusRegistry } from '../health/health-status.registry.js';
 import { createHealthImpl } from '../health/health.service.js';
 import { DescriptorIndex } from '../reflection/descriptor-index.js';
 import { createReflectionImpl, createReflectionV1AlphaImpl } from '../reflection/reflection.service.js';
 import { grpcHandlerFor, type HandlerEnvironment } from './method-handlers.js';
-import { serviceDefinitionOf } from './service-definition.js';
+import { outgoingStatusInterceptor } from './outgoing-status.interceptor.js';
+import { methodPath, serviceDefinitionOf } from './service-definition.js';
 import type { GrpcServiceImpl } from './service-impl.types.js';
 
 /** How the server authenticates and what it logs to. */
@@ -34,6 +37,8 @@ export interface CairnGrpcServerOptions {
   readonly reflectionFiles?: readonly DescFile[];
   /** Where per-RPC metrics go (`cairn_grpc_server_*`); none when absent. */
   readonly metrics?: MetricsRegistry;
+  /** Per-tenant rate limit of authenticated calls; off when absent or `requestsPerSecond` is 0. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** Where and how to listen. */
@@ -80,10 +85,19 @@ export class CairnGrpcServer {
 
   constructor(options: CairnGrpcServerOptions) {
     this.logger = options.logger ?? silentLogger();
+    const metrics = options.metrics ? new RpcServerMetrics(options.metrics) : undefined;
+    const rateLimit = options.rateLimit;
     this.env = {
       authenticator: new ApiKeyAuthenticator(options.apiKeyStore, options.defaultRequiredRole),
       logger: this.logger,
-      ...(options.metrics ? { metrics: new RpcServerMetrics(options.metrics) } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(rateLimit && rateLimit.requestsPerSecond > 0
+        ? {
+            rateLimiter: new TenantRateLimiter(rateLimit, options.defaultRequiredRole, (method) =>
+              metrics?.rateLimited(methodPath(method)),
+            ),
+          }
+        : {}),
     };
     this.index.add(...(options.reflectionFiles ?? []));
     this.register(Health, createHealthImpl(this.health), { public: true }, true);
@@ -113,12 +127,10 @@ export class CairnGrpcServer {
         ? { 'grpc.max_send_message_length': options.maxSendMessageLength }
         : {}),
       ...options.serverOptions,
+      interceptors: [outgoingStatusInterceptor, ...(options.serverOptions?.interceptors ?? [])],
     });
     for (const registration of this.registrations.values()) {
-      server.addService(
-        serviceDefinitionOf(registration.service, { lenient: true }),
-        registration.implementation,
-      );
+      server.addService(this.definitionOf(registration.service), registration.implementation);
     }
     const host = options.host ?? '0.0.0.0';
     const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
@@ -193,6 +205,17 @@ export class CairnGrpcServer {
     return [...this.registrations.keys()];
   }
 
+  private definitionOf(service: DescService): ServiceDefinition {
+    return serviceDefinitionOf(service, {
+      lenient: true,
+      onResponseSerializeError: (method, error) =>
+        this.logger.error(
+          { err: error, method: methodPath(method) },
+          'gRPC: the response could not be encoded; the client got INTERNAL',
+        ),
+    });
+  }
+
   private register(service: DescService, impl: object, options: AddServiceOptions, internal: boolean): void {
     if (this.registrations.has(service.typeName))
       throw new Error(`CairnGrpcServer: service ${service.typeName} added twice`);
@@ -214,7 +237,7 @@ export class CairnGrpcServer {
     this.registrations.set(service.typeName, { service, implementation, internal });
     this.index.add(service.file);
     if (this.server) {
-      this.server.addService(serviceDefinitionOf(service, { lenient: true }), implementation);
+      this.server.addService(this.definitionOf(service), implementation);
       if (!internal) this.health.set(service.typeName, ServingStatus.SERVING);
     }
   }

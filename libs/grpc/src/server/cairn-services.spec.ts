@@ -29,7 +29,8 @@ describe('Cairn services from @cairn/contracts', { timeout: 30_000 }, () => {
             }
             return {
               documentId: `${request.tenant}/${request.document.externalId}`,
-              version: 1,
+              // A value the uint32 field cannot carry: the response fails to encode.
+              version: request.document.externalId === 'overflow' ? 2 ** 40 : 1,
               status: DocumentStatus.CHUNKED,
               chunkCount: 2,
               requestId: request.requestId,
@@ -105,6 +106,23 @@ describe('Cairn services from @cairn/contracts', { timeout: 30_000 }, () => {
       assert.ok(error instanceof GrpcError);
       assert.equal(error.code, Status.PERMISSION_DENIED);
       assert.match(error.message, /IngestionService\/Ingest requires role WRITER/);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a response that cannot be encoded is INTERNAL for the client and logged with the method', async () => {
+    const client = createGrpcClient(IngestionService, t.address, { apiKey: t.keys.writer });
+    try {
+      const error = await client
+        .ingest({ document: { externalId: 'overflow', content: { case: 'text', value: 'x' } } })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof GrpcError);
+      assert.equal(error.code, Status.INTERNAL);
+      const logged = t.lines.find((line) => String(line['msg']).includes('response could not be encoded'));
+      assert.ok(logged, 'the encoding failure is logged');
+      assert.equal(logged['method'], '/cairn.ingestion.v1.IngestionService/Ingest');
+      assert.match(JSON.stringify(logged['err']), /uint32/);
     } finally {
       client.close();
     }

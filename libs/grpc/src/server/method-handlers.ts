@@ -24,6 +24,7 @@ import { context, trace, type Span } from '@opentelemetry/api';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator.js';
 import { bindTenant } from '../auth/tenant.guard.js';
 import { GrpcError, Status } from '../errors/grpc-error.js';
+import type { TenantRateLimiter } from '../limits/tenant-rate-limiter.js';
 import { openCall, type OpenedCall, type ServerSurfaceCall } from './call-context.js';
 import { DecodeFailure, methodPath } from './service-definition.js';
 import type { CallContext } from './service-impl.types.js';
@@ -42,12 +43,14 @@ export interface HandlerEnvironment {
   readonly authenticator: ApiKeyAuthenticator;
   readonly logger: Logger;
   readonly metrics?: RpcServerMetrics;
+  /** Per-tenant rate limit of authenticated calls; none when absent. */
+  readonly rateLimiter?: TenantRateLimiter;
 }
 
 type ImplFn = (input: unknown, context: CallContext) => unknown;
 type WireStatus = { code: Status; details: string; metadata: Metadata };
 
-/** The grpc-js handler for one method: auth, tenant binding, decoding checks, error mapping. */
+/** The grpc-js handler for one method: auth, rate limit, tenant binding, decoding checks, error mapping. */
 export function grpcHandlerFor(binding: MethodBinding, env: HandlerEnvironment): UntypedHandleCall {
   const impl = (binding.target as Record<string, ImplFn>)[binding.method.localName];
   if (typeof impl !== 'function') {
@@ -142,7 +145,10 @@ class CallRunner {
       const principal = this.binding.isPublic
         ? undefined
         : await this.env.authenticator.authenticate(call.metadata);
-      if (principal) this.env.authenticator.authorize(principal, method);
+      if (principal) {
+        this.env.authenticator.authorize(principal, method);
+        this.env.rateLimiter?.admit(principal.tenant, method);
+      }
       opened = openCall(call, method, principal, traceparentOf(spanContext));
       if (principal) span.setAttribute('cairn.tenant', principal.tenant);
       const callContext = opened.context;

@@ -59,15 +59,42 @@ export function lenientDeserializerFor(schema: DescMessage): (bytes: Buffer) => 
   };
 }
 
-function definitionOf(method: DescMethod, lenient: boolean): MethodDefinition<unknown, unknown> {
+/** Options of {@link serviceDefinitionOf}. */
+export interface ServiceDefinitionOptions {
+  /** Server side: undecodable requests become a {@link DecodeFailure} instead of a throw. */
+  readonly lenient: boolean;
+  /**
+   * Called when a response cannot be encoded (grpc-js then sends INTERNAL "Error serializing
+   * response" on its own, so the handler never hears of it).
+   */
+  readonly onResponseSerializeError?: (method: DescMethod, error: unknown) => void;
+}
+
+function definitionOf(
+  method: DescMethod,
+  options: ServiceDefinitionOptions,
+): MethodDefinition<unknown, unknown> {
+  const serializeResponse = serializerFor(method.output) as (value: unknown) => Buffer;
+  const report = options.onResponseSerializeError;
   return {
     path: methodPath(method),
     originalName: method.localName,
     requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
     responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
     requestSerialize: serializerFor(method.input) as (value: unknown) => Buffer,
-    requestDeserialize: lenient ? lenientDeserializerFor(method.input) : deserializerFor(method.input),
-    responseSerialize: serializerFor(method.output) as (value: unknown) => Buffer,
+    requestDeserialize: options.lenient
+      ? lenientDeserializerFor(method.input)
+      : deserializerFor(method.input),
+    responseSerialize: report
+      ? (value) => {
+          try {
+            return serializeResponse(value);
+          } catch (error) {
+            report(method, error);
+            throw error;
+          }
+        }
+      : serializeResponse,
     responseDeserialize: deserializerFor(method.output),
   };
 }
@@ -75,13 +102,15 @@ function definitionOf(method: DescMethod, lenient: boolean): MethodDefinition<un
 /**
  * grpc-js `ServiceDefinition` for a protobuf-es service, keyed by the proto method name
  * (`path: /${service.typeName}/${method.name}`), binary protobuf-es serializers.
- * `lenient` (server side) makes the request deserializer return a {@link DecodeFailure} instead of
- * throwing.
+ * See {@link ServiceDefinitionOptions} for the server-side options.
  */
-export function serviceDefinitionOf(service: DescService, options: { lenient: boolean }): ServiceDefinition {
+export function serviceDefinitionOf(
+  service: DescService,
+  options: ServiceDefinitionOptions,
+): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
-    definition[method.name] = definitionOf(method, options.lenient);
+    definition[method.name] = definitionOf(method, options);
   }
   return definition;
 }

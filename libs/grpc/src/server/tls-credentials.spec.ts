@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { credentials } from '@grpc/grpc-js';
 import {
   Health,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@cairn/contracts/grpc/health/v1/health';
+import { TestCertificateAuthority } from '@cairn/testing';
 import { channelCredentialsFromFiles } from '../client/channel-credentials.js';
 import { createGrpcClient } from '../client/grpc-client.js';
 import { GrpcError, Status } from '../errors/grpc-error.js';
@@ -16,73 +13,27 @@ import { InMemoryApiKeyStore } from '../auth/in-memory.api-key-store.js';
 import { CairnGrpcServer } from './cairn-grpc-server.js';
 import { serverCredentialsFromFiles, type ServerTlsFiles } from './tls-credentials.js';
 
-/** A throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate, made with openssl. */
+/** A throw-away CA, a server certificate for 127.0.0.1/localhost and a client certificate. */
 function makePki(): {
-  dir: string;
   server: ServerTlsFiles;
+  caFile: string;
   ca: Buffer;
   clientCert: Buffer;
   clientKey: Buffer;
+  clientCertFile: string;
+  clientKeyFile: string;
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-tls-'));
-  const openssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  };
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=cairn test CA',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-  );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  for (const [name, ext] of [
-    ['server', ['-extfile', 'server.ext']],
-    ['client', []],
-  ] as const) {
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-out',
-      `${name}.crt`,
-      ...ext,
-    );
-  }
+  const ca = TestCertificateAuthority.create();
+  const server = ca.issue('server', { serverNames: ['localhost', '127.0.0.1'] });
+  const client = ca.issue('client');
   return {
-    dir,
-    server: { certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') },
-    ca: readFileSync(join(dir, 'ca.crt')),
-    clientCert: readFileSync(join(dir, 'client.crt')),
-    clientKey: readFileSync(join(dir, 'client.key')),
+    server: { certFile: server.certFile, keyFile: server.keyFile },
+    caFile: ca.cert.certFile,
+    ca: ca.cert.cert,
+    clientCert: client.cert,
+    clientKey: client.key,
+    clientCertFile: client.certFile,
+    clientKeyFile: client.keyFile,
   };
 }
 
@@ -140,7 +91,7 @@ describe('gRPC server credentials from PEM files', { timeout: 60_000 }, () => {
   describe('mutual TLS', () => {
     let started: Awaited<ReturnType<typeof startServer>>;
     before(async () => {
-      started = await startServer({ ...pki.server, clientCaFile: join(pki.dir, 'ca.crt') });
+      started = await startServer({ ...pki.server, clientCaFile: pki.caFile });
     });
     after(() => started.server.stop(100));
 
@@ -151,9 +102,9 @@ describe('gRPC server credentials from PEM files', { timeout: 60_000 }, () => {
 
     it('serves a client whose CA, certificate and key come from PEM files', async () => {
       const creds = channelCredentialsFromFiles({
-        caFile: join(pki.dir, 'ca.crt'),
-        certFile: join(pki.dir, 'client.crt'),
-        keyFile: join(pki.dir, 'client.key'),
+        caFile: pki.caFile,
+        certFile: pki.clientCertFile,
+        keyFile: pki.clientKeyFile,
       });
       assert.equal(await healthOver(started.address, creds), ServingStatus.SERVING);
     });
@@ -172,7 +123,7 @@ describe('gRPC server credentials from PEM files', { timeout: 60_000 }, () => {
       /cannot read the TLS CA file \/nonexistent\/ca\.crt/,
     );
     assert.throws(
-      () => channelCredentialsFromFiles({ certFile: join(pki.dir, 'client.crt') }),
+      () => channelCredentialsFromFiles({ certFile: pki.clientCertFile }),
       /needs both its certificate file and its key file/,
     );
   });

@@ -148,6 +148,31 @@ describe('parseDocument', () => {
     );
   });
 
+  it('refuses a PDF on which pdf.js leaves a rejection unhandled, and the process carries on', async () => {
+    // Two bytes changed (found by fuzzing): pdf.js reports the file unreadable, then rejects a
+    // promise nobody awaits. In the main thread that would end the process; in the PDF thread it
+    // becomes a warning.
+    const data = minimalPdf([['a page of words'], ['another page']]);
+    const text = new TextDecoder('latin1').decode(data);
+    data[text.indexOf('<< /F1')] = '('.charCodeAt(0);
+    data[text.indexOf('MediaBox', text.indexOf('MediaBox') + 1) + 3] = ')'.charCodeAt(0);
+    const warned = new Promise<Error>((resolve) => {
+      const onWarning = (warning: Error): void => {
+        if (warning.name !== 'CairnPdfWarning') return;
+        process.off('warning', onWarning);
+        resolve(warning);
+      };
+      process.on('warning', onWarning);
+    });
+    await rejects(parseDocument({ mimeType: 'application/pdf', data }, limits), 'CORRUPT_DOCUMENT');
+    assert.match((await warned).message, /pdf\.js left a rejection unhandled/);
+    const doc = await parseDocument(
+      { mimeType: 'application/pdf', data: minimalPdf([['Still reading']]) },
+      limits,
+    );
+    assert.equal(doc.text, 'Still reading');
+  });
+
   it('rejects a PDF without a text layer as empty', async () => {
     await rejects(
       parseDocument({ mimeType: 'application/pdf', data: minimalPdf([[]]) }, limits),

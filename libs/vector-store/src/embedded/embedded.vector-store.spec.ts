@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runVectorStoreContract } from '../testing/vector-store.contract.js';
-import type { ChunkPoint } from '../vector-store.port.js';
+import { VectorStoreError, type ChunkPoint } from '../vector-store.port.js';
 import { EmbeddedVectorStore } from './embedded.vector-store.js';
 
 const dirs: string[] = [];
@@ -65,6 +65,34 @@ function points(vectors: Float32Array[], offset = 0): ChunkPoint[] {
     sparse: { indices: [], values: [] },
   }));
 }
+
+describe('EmbeddedVectorStore filters', () => {
+  it('refuses a metadata key SQLite cannot name as INVALID_ARGUMENT', async () => {
+    const store = new EmbeddedVectorStore({ directory: tempDir() });
+    try {
+      await store.ensureCollection({ model: 'm', dimension: 4 });
+      await store.upsert('m', points([Float32Array.of(1, 0, 0, 0)]));
+      for (const key of ['a"b', 'a\\b', 'a\u0000b', '']) {
+        await assert.rejects(
+          store.search('m', {
+            tenant: 't',
+            mode: 'dense',
+            vector: Float32Array.of(1, 0, 0, 0),
+            topK: 1,
+            filter: { must: [{ key: `metadata.${key}`, equals: 'x' }] },
+          }),
+          (error: unknown) =>
+            error instanceof VectorStoreError &&
+            error.code === 'INVALID_ARGUMENT' &&
+            /invalid metadata filter key/.test(error.message),
+          JSON.stringify(key),
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('EmbeddedVectorStore ANN path', () => {
   it('rebuilds a stale HNSW index from SQLite after writes made without it', async () => {

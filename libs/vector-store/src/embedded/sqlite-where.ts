@@ -18,7 +18,8 @@ const COLUMNS: Record<string, string> = {
 function column(key: string): SqlFragment {
   if (key.startsWith('metadata.')) {
     const name = key.slice('metadata.'.length);
-    if (name.length === 0 || /["\\]/.test(name))
+    // SQLite ends a JSON path at a NUL, so a key holding one would make the path invalid.
+    if (name.length === 0 || /["\\\u0000]/.test(name))
       throw new VectorStoreError(`invalid metadata filter key ${key}`);
     return { sql: 'json_extract(p.metadata, ?)', params: [`$."${name}"`] };
   }

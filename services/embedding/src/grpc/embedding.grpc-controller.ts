@@ -11,6 +11,8 @@ import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl 
 import { EmbeddingRuntime } from '../indexing/embedding-runtime.js';
 
 const MAX_TEXTS = 256;
+/** Largest value of a proto `uint32`. */
+const UINT32_MAX = 0xffff_ffff;
 
 /** gRPC surface of the embedding service: query-time embeddings and the model in use. */
 @GrpcService(EmbeddingService)
@@ -49,7 +51,8 @@ export class EmbeddingGrpcController implements GrpcServiceImpl<typeof Embedding
       model: create(ModelInfoSchema, {
         name: embedder.model.name,
         dimension: embedder.model.dimension,
-        maxInputTokens: embedder.model.maxTokens,
+        // A provider without an input limit (hash) says MAX_SAFE_INTEGER, which a uint32 cannot carry.
+        maxInputTokens: Math.min(embedder.model.maxTokens, UINT32_MAX),
         distance: Distance.COSINE,
         normalized: true,
       }),

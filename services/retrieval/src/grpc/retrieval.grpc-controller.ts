@@ -15,7 +15,14 @@ import {
   type SearchRequest,
 } from '@cairn/contracts/cairn/retrieval/v1/retrieval';
 import { EVENT_BUS, EventBusUnavailableError, topicFor, type EventBus } from '@cairn/events';
-import { GrpcError, GrpcService, Status, type CallContext, type GrpcServiceImpl } from '@cairn/grpc';
+import {
+  GrpcError,
+  GrpcService,
+  mapErrors,
+  Status,
+  type CallContext,
+  type GrpcServiceImpl,
+} from '@cairn/grpc';
 import type {
   FilterCondition,
   FilterKey,
@@ -25,6 +32,7 @@ import type {
 } from '@cairn/vector-store';
 import { packContext } from '../search/context-packer.js';
 import { Retriever, type SearchQuery } from '../search/retriever.js';
+import { toGrpcError } from './retrieval-errors.js';
 
 const performedTopic = topicFor(SearchPerformedSchema);
 const MAX_TOP_K = 100;
@@ -41,7 +49,7 @@ export class RetrievalGrpcController implements GrpcServiceImpl<typeof Retrieval
   async search(request: SearchRequest, context: CallContext) {
     const requestId = request.requestId || randomUUID();
     const query = toQuery(request, context, request.topK || 10);
-    const points = await this.retriever.search(query, context.signal);
+    const points = await mapErrors(() => this.retriever.search(query, context.signal), toGrpcError);
     const model = await this.retriever.modelName();
     await this.record(request, context, requestId, points, model, 'Search');
     return create(SearchResponseSchema, {
@@ -55,7 +63,7 @@ export class RetrievalGrpcController implements GrpcServiceImpl<typeof Retrieval
   async buildContext(request: BuildContextRequest, context: CallContext) {
     const requestId = request.requestId || randomUUID();
     const query = toQuery(request, context, request.topK || 20);
-    const points = await this.retriever.search(query, context.signal);
+    const points = await mapErrors(() => this.retriever.search(query, context.signal), toGrpcError);
     const packed = packContext(points, {
       tokenBudget: request.tokenBudget || 2000,
       diversify: request.diversify,
