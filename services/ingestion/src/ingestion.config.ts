@@ -27,6 +27,24 @@ export const ingestionConfigShape = {
         .min(0)
         .default(32)
         .describe('Overlap between consecutive chunks, in tokens.'),
+      collectionChunking: z
+        .preprocess(
+          (value): unknown => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+          z.record(
+            z.string().min(1),
+            z
+              .object({
+                maxTokens: z.number().int().min(16).max(512).optional(),
+                overlapTokens: z.number().int().min(0).optional(),
+              })
+              .strict(),
+          ),
+        )
+        .default({})
+        .describe(
+          'Chunk size and overlap per collection, as JSON: {"handbook":{"maxTokens":128,"overlapTokens":16}}; ' +
+            'other collections use chunkMaxTokens and chunkOverlapTokens.',
+        ),
       vocabFile: z
         .string()
         .optional()

@@ -8,7 +8,7 @@ import { SqliteDocumentRegistry } from '@cairn/document-registry';
 import { EventBusUnavailableError, type EventBus } from '@cairn/events';
 import type { IngestionConfig } from '../ingestion.config.js';
 import type { IngestCommand } from './ingest-command.js';
-import { DocumentIngestor } from './document-ingestor.js';
+import { chunkingOf, DocumentIngestor } from './document-ingestor.js';
 
 const config = {
   ingestion: { maxDocumentBytes: 1_000_000, chunkMaxTokens: 16, chunkOverlapTokens: 0 },
@@ -71,5 +71,60 @@ void describe('DocumentIngestor', () => {
     assert.equal(full?.documentVersion, next.version);
     assert.deepEqual(full?.retainedChunkIds, [], 'nothing is retained from a version never announced');
     assert.equal(full?.chunks.length, next.chunkCount, 'every chunk of the version is sent');
+  });
+});
+
+void describe('chunkingOf', () => {
+  const defaults = { chunkMaxTokens: 256, chunkOverlapTokens: 32 };
+  const withCollections = {
+    ingestion: {
+      ...defaults,
+      collectionChunking: { faq: { maxTokens: 64, overlapTokens: 8 }, short: { maxTokens: 20 } },
+    },
+  } as unknown as IngestionConfig;
+
+  void it('takes a collection’s own chunk size and overlap, and the defaults for other collections', () => {
+    assert.deepEqual(chunkingOf(withCollections, 'faq'), { maxTokens: 64, overlapTokens: 8 });
+    assert.deepEqual(chunkingOf(withCollections, 'handbook'), { maxTokens: 256, overlapTokens: 32 });
+    assert.deepEqual(
+      chunkingOf(withCollections, 'short'),
+      { maxTokens: 20, overlapTokens: 19 },
+      'the default overlap is kept below a smaller chunk size',
+    );
+  });
+
+  void it('chunks a collection of its own in its own size', async () => {
+    const small = {
+      ingestion: { ...config.ingestion, collectionChunking: { tiny: { maxTokens: 16, overlapTokens: 0 } } },
+    };
+    const big = {
+      ingestion: {
+        ...config.ingestion,
+        chunkMaxTokens: 512,
+        collectionChunking: small.ingestion.collectionChunking,
+      },
+    };
+    const registry = new SqliteDocumentRegistry({
+      path: join(mkdtempSync(join(tmpdir(), 'chunking-')), 'r.db'),
+    });
+    await registry.migrate();
+    const bus = {
+      publish: async () => ({ eventId: 'e', topic: 't', partition: 0, offset: '0' }),
+    } as unknown as EventBus;
+    const words = (text: string) => text.split(/\s+/).length;
+    const ingestor = new DocumentIngestor(registry, bus, words, big as unknown as IngestionConfig);
+    const text = Array.from({ length: 12 }, (_, i) => `Sentence number ${i} says a little more.`).join(' ');
+    const plain = { ...command(text), mimeType: 'text/plain' };
+    try {
+      const inTiny = await ingestor.ingest({ ...plain, collection: 'tiny', externalId: 't' });
+      const inOther = await ingestor.ingest({ ...plain, collection: 'other', externalId: 'o' });
+      assert.ok(
+        inTiny.chunkCount > inOther.chunkCount,
+        `${inTiny.chunkCount} tiny chunks vs ${inOther.chunkCount}`,
+      );
+      assert.equal(inOther.chunkCount, 1, 'one 512-token chunk holds the whole text');
+    } finally {
+      await registry.close();
+    }
   });
 });

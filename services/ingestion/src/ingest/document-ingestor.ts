@@ -67,10 +67,7 @@ export class DocumentIngestor {
       { mimeType: command.mimeType || mediaType.type, sourceUri: command.sourceUri, ...content },
       { maxBytes: this.config.ingestion.maxDocumentBytes },
     );
-    const chunks = chunkDocument(parsed, this.countTokens, {
-      maxTokens: this.config.ingestion.chunkMaxTokens,
-      overlapTokens: this.config.ingestion.chunkOverlapTokens,
-    });
+    const chunks = chunkDocument(parsed, this.countTokens, chunkingOf(this.config, command.collection));
     const documentId = documentIdOf(command.tenant, command.collection, command.externalId);
     const title = command.title || parsed.title || command.externalId;
     const hash = contentHash({ text: parsed.text, title, metadata: { ...command.metadata } });
@@ -256,4 +253,16 @@ function outcome(
 
 function meta(requestId: string, principal: string) {
   return create(EventMetaSchema, { occurredAt: timestampNow(), requestId, principal });
+}
+
+/** Chunk size and overlap of a collection: its own settings, else the service's defaults. */
+export function chunkingOf(
+  config: Pick<IngestionConfig, 'ingestion'>,
+  collection: string,
+): { maxTokens: number; overlapTokens: number } {
+  const own = config.ingestion.collectionChunking?.[collection];
+  const maxTokens = own?.maxTokens ?? config.ingestion.chunkMaxTokens;
+  // An overlap must stay below the chunk size, also when only the size is set for the collection.
+  const overlapTokens = Math.min(own?.overlapTokens ?? config.ingestion.chunkOverlapTokens, maxTokens - 1);
+  return { maxTokens, overlapTokens };
 }
