@@ -1,9 +1,14 @@
 import { DocumentStatus, IngestionService } from '@cairn/contracts/cairn/ingestion/v1/ingestion';
+import { GrpcError, Status } from '@cairn/grpc';
 import type { CommandContext } from '../command.js';
 import type { IngestTally } from './ingest-summary.js';
 import type { ProgressBar } from './progress-bar.js';
 
 const POLL_MS = 250;
+/** Longest one look at a document may take. */
+const LOOK_TIMEOUT_MS = 60_000;
+/** Looks that fail with these are tried again. */
+const RETRIED = new Set([Status.DEADLINE_EXCEEDED, Status.UNAVAILABLE]);
 
 /** How waiting for the index ended. */
 export interface WaitOutcome {
@@ -34,10 +39,20 @@ export async function waitIndexed(
   let indexed = 0;
   while (waiting.size > 0 && Date.now() < deadline) {
     for (const [documentId, accepted] of waiting) {
-      const { document } = await client.getDocument(
-        { tenant: context.global.tenant, documentId },
-        context.unary(),
-      );
+      // A busy server (it is embedding what was just sent) may answer slowly: a look that times out
+      // is tried again on the next round, until the wait's own deadline.
+      const remaining = Math.max(1, deadline - Date.now());
+      const look = await client
+        .getDocument(
+          { tenant: context.global.tenant, documentId },
+          { ...context.stream(), deadlineMs: Math.min(remaining, LOOK_TIMEOUT_MS) },
+        )
+        .catch((error: unknown) => {
+          if (error instanceof GrpcError && RETRIED.has(error.code)) return undefined;
+          throw error;
+        });
+      if (Date.now() >= deadline) break;
+      const document = look?.document;
       if (!document || document.version < accepted.version) continue;
       if (document.status === DocumentStatus.INDEXED) {
         indexed++;
