@@ -73,6 +73,50 @@ void describe('ExtractiveChatModel', () => {
     assert.ok(!cited.includes(1), result.message.content);
   });
 
+  void it('answers with statements, not with the section headings passages start with', async () => {
+    const withHeadings = [
+      '[1] Architecture › The audit trail',
+      'The audit trail',
+      '',
+      'Each record commits to the previous one in a hash chain, and checkpoints of the chain are signed.',
+    ].join('\n');
+    const result = await model.complete({
+      messages: [
+        { role: 'user', content: 'How is the audit trail protected?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'retrieve', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', content: withHeadings },
+      ],
+      tools: [RETRIEVE],
+    });
+    assert.equal(
+      result.message.content,
+      'Each record commits to the previous one in a hash chain, and checkpoints of the chain are signed [1].',
+    );
+  });
+
+  void it('quotes a list item on its own, and never a table row', async () => {
+    const listAndTable = [
+      '[1] Operations › Restarts',
+      'What a restart keeps:',
+      '- Documents stay indexed after a restart.',
+      '- Runs resume from their last step.',
+      '',
+      '| setting | default |',
+      '| --- | --- |',
+      '| restart policy | always restart |',
+    ].join('\n');
+    const result = await model.complete({
+      messages: [
+        { role: 'user', content: 'Do runs resume after a restart?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'retrieve', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', content: listAndTable },
+      ],
+      tools: [RETRIEVE],
+    });
+    assert.match(result.message.content, /^Runs resume from their last step \[1\]\./);
+    assert.doesNotMatch(result.message.content, /\||Documents stay indexed.*Runs resume/);
+  });
+
   void it('reads JSON tool results and numbers passages that carry no citation', async () => {
     const result = await model.complete({
       messages: [

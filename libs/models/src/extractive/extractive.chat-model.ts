@@ -29,7 +29,12 @@ interface Candidate {
   readonly citation: number;
   readonly position: number;
   readonly terms: readonly string[];
+  /** Terms of the passage's title and headings. */
+  readonly context: ReadonlySet<string>;
 }
+
+/** What a question term found only in a passage's headings adds to a sentence's score. */
+const CONTEXT_WEIGHT = 0.3;
 
 const K1 = 1.2;
 const B = 0.75;
@@ -126,14 +131,22 @@ export class ExtractiveChatModel implements ChatModel {
   private answer(question: string, passages: readonly Passage[]): string {
     const queryTerms = [...new Set(terms(question))];
     if (queryTerms.length === 0) return this.noAnswerText;
-    const candidates: Candidate[] = passages.flatMap((p) =>
-      splitSentences(p.text).map((s, position) => ({
-        text: s.text,
-        citation: p.citation,
-        position,
-        terms: terms(s.text),
-      })),
-    );
+    const candidates: Candidate[] = passages.flatMap((p) => {
+      const sentences = textUnits(p.text).flatMap((unit) => splitSentences(unit));
+      // Headings say what a passage is about: their terms count for its sentences, a little.
+      const context = new Set(
+        terms([p.title, ...sentences.filter((s) => headingLike(s.text)).map((s) => s.text)].join(' ')),
+      );
+      return sentences
+        .filter((s) => !headingLike(s.text))
+        .map((s, position) => ({
+          text: s.text,
+          citation: p.citation,
+          position,
+          terms: terms(s.text),
+          context,
+        }));
+    });
     const scored = scoreSentences(queryTerms, candidates);
     const best = scored[0];
     if (!best) return this.noAnswerText;
@@ -163,7 +176,13 @@ function scoreSentences(
     let covered = 0;
     for (const term of queryTerms) {
       const tf = candidate.terms.filter((t) => t === term).length;
-      if (tf === 0) continue;
+      if (tf === 0) {
+        if (candidate.context.has(term)) {
+          covered += CONTEXT_WEIGHT;
+          bm25 += CONTEXT_WEIGHT;
+        }
+        continue;
+      }
       covered++;
       const df = documentFrequency.get(term) ?? 0;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
@@ -174,6 +193,35 @@ function scoreSentences(
     if (covered > 0) out.push({ candidate, score: bm25 + covered / queryTerms.length, order });
   });
   return out.sort((a, b) => b.score - a.score || a.order - b.order);
+}
+
+const LIST_ITEM = /^\s*(?:[-*+•]|\d+[.)])\s+/;
+/** A row of a Markdown table: data, not a statement to quote. */
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+
+/**
+ * The passage as units of prose to split into sentences: paragraphs (hard-wrapped lines joined), and
+ * each line of a list, a table or a block of short lines on its own, so that a list is not read as
+ * one long sentence.
+ */
+function textUnits(text: string): string[] {
+  return text.split(/\n\s*\n/).flatMap((block) => {
+    const lines = block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    const listLike = lines.length > 1 && lines.every((line) => LIST_ITEM.test(line) || line.length < 60);
+    return listLike ? lines.map((line) => line.replace(LIST_ITEM, '')) : [lines.join(' ')];
+  });
+}
+
+/**
+ * A heading or a label rather than a statement: a short line without a sentence's end (passages carry
+ * their section headings as their first lines; quoting one answers nothing).
+ */
+function headingLike(sentence: string): boolean {
+  const text = sentence.trim();
+  return !/[.!?:;]["'”’)]*$/u.test(text) && text.split(/\s+/).length <= 8;
 }
 
 function nearDuplicate(a: readonly string[], b: readonly string[]): boolean {
