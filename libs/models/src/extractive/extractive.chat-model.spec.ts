@@ -103,7 +103,7 @@ void describe('ExtractiveChatModel', () => {
       '',
       '| setting | default |',
       '| --- | --- |',
-      '| restart policy | always restart |',
+      '| restart policy for runs after a crash | they resume from their last step, always |',
     ].join('\n');
     const result = await model.complete({
       messages: [

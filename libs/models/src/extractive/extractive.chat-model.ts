@@ -209,7 +209,7 @@ function textUnits(text: string): string[] {
     const lines = block
       .split('\n')
       .map((line) => line.trim())
-      .filter((line) => line !== '');
+      .filter((line) => line !== '' && !TABLE_ROW.test(line));
     const listLike = lines.length > 1 && lines.every((line) => LIST_ITEM.test(line) || line.length < 60);
     return listLike ? lines.map((line) => line.replace(LIST_ITEM, '')) : [lines.join(' ')];
   });
