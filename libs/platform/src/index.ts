@@ -5,7 +5,6 @@ export * from './ops-http.lifecycle.js';
 export * from './platform.module.js';
 export * from './platform.tokens.js';
 export * from './run-service-process.js';
-export * from './not-yet-available.js';
 export * from './ensure-topics.js';
 export * from './process-banner.js';
 export * from './status/tenant-counts.registry.js';
