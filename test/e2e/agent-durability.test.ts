@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { RunStatus } from '@cairn/contracts/cairn/agent/v1/agent';
 import { FakeChatCompletionsServer, type FakeReply, type RecordedChatRequest } from '@cairn/models/testing';
 import { waitFor } from '@cairn/testing';
-import { stepsOf, tenantClients, type TenantClients } from '../support/agent-clients.js';
+import { drainRun, stepsOf, tenantClients, type TenantClients } from '../support/agent-clients.js';
 import { writeApiKeys } from '../support/api-keys.js';
 import { RecordingHttpServer } from '../support/recording-http.server.js';
 import { kafkaBrokers, postgresUrl, skipKafka, toolPath } from '../support/repo.js';
@@ -45,6 +45,7 @@ void describe(
     /** Input of the run to hold at its third model call. */
     let holdRun = '';
     let acmeKey = '';
+    let restartA: () => Promise<StartedService> = () => Promise.reject(new Error('not started'));
 
     before(async () => {
       apiAddress = await api.start();
@@ -91,6 +92,7 @@ void describe(
         CAIRN_EMBEDDING_PROVIDER: 'hash',
       };
       const groupPrefix = `durable-${randomUUID().slice(0, 8)}`;
+      restartA = () => startService({ service: 'agent-runner', env, groupPrefix, timeoutMs: 90_000 });
       [runnerA, runnerB] = await Promise.all([
         startService({ service: 'agent-runner', env, groupPrefix, timeoutMs: 90_000 }),
         startService({ service: 'agent-runner', env, groupPrefix, timeoutMs: 90_000 }),
@@ -232,6 +234,22 @@ void describe(
         .filter((line) => line.startsWith(`${runId} `))
         .map((line) => /cairn-event-id=([^,\s]+)/.exec(line)?.[1]);
       assert.equal(new Set(ids).size, finished.steps.length, 'one distinct event per step');
+    });
+
+    void it('the killed runner, started again, runs new runs and shares the store with the other', async () => {
+      runnerA = await restartA();
+      const viaA = tenantClients(runnerA.grpcAddress, acmeKey);
+      try {
+        const run = await drainRun(
+          viaA.agents.run({ agent: 'courier', input: 'One more round after the restart.' }),
+        );
+        assert.equal(run.status, RunStatus.SUCCEEDED);
+        assert.equal(stepsOf(run.steps, 'toolCall').length, TOOL_STEPS);
+        const seenByB = await viaB.agents.getRun({ runId: run.runId });
+        assert.equal(seenByB.run?.status, RunStatus.SUCCEEDED, 'the other runner sees the same run');
+      } finally {
+        viaA.close();
+      }
     });
   },
 );
