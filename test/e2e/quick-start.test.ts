@@ -112,7 +112,7 @@ void describe('README quick start', { timeout: 900_000 }, () => {
     assert.match(ingested?.output ?? '', /\nindexed: [1-9]\d*\n/);
     assert.match(
       asked?.output ?? '',
-      /\nCitations:\n {2}\[1\] .*docs\//,
+      /\nCitations:\n {2}\[\d+\] .*docs\//,
       'the answer cites the ingested docs',
     );
     assert.match(verified?.output ?? '', /verified/i);
