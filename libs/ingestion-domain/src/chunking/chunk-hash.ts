@@ -14,8 +14,11 @@ export function chunkHash(text: string, headingPath: readonly string[]): string 
 
 /** Whitespace runs → one space, trimmed, NFC (skipped for ASCII text, which NFC cannot change). */
 export function normalizeForHash(text: string): string {
-  const collapsed = text.replace(/\s+/g, ' ').trim();
+  // Most chunks are prose with single spaces only: then there is no run to collapse.
+  const collapsed = (WHITESPACE_RUN.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
   return NON_ASCII.test(collapsed) ? collapsed.normalize('NFC') : collapsed;
 }
 
 const NON_ASCII = /[^\u0000-\u007f]/;
+/** Whitespace that `\s+ → ' '` would change: any whitespace but a lone space. */
+const WHITESPACE_RUN = /[^\S ]| {2}/;
