@@ -1,2 +1,3 @@
 export * from './wait-for.js';
 export * from './postgres-for-tests.js';
+export * from './seeded-random.js';

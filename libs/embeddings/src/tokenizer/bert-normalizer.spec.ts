@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { basicTokenize, forEachBertWord } from './bert-normalizer.js';
+import { seededRandom } from '@cairn/testing';
 
 function words(text: string): string[] {
   const out: string[] = [];
@@ -8,21 +9,10 @@ function words(text: string): string[] {
   return out;
 }
 
-/** Seeded PRNG (mulberry32): the same strings every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 void describe('forEachBertWord', () => {
   void it('yields exactly the words of basicTokenize on ASCII text, whitespace controls included', () => {
     const alphabet = 'aZq9 \t\n\v\f\r.,;:!?\'"()[]{}<>-_/\\@#$%^&*+=|~`Tokens retrieval ';
-    const next = rng(1);
+    const next = seededRandom(1);
     for (let n = 0; n < 2_000; n++) {
       const length = Math.floor(next() * 40);
       let text = '';

@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMarkdownTree } from './markdown.parser.js';
 import { parseSimpleMarkdown } from './simple-markdown.parser.js';
-
-/** Seeded PRNG (mulberry32): the same documents every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@cairn/testing';
 
 const PIECES = [
   'Cairns',
@@ -69,7 +59,7 @@ function randomDocument(next: () => number): string {
 
 void describe('parseSimpleMarkdown (the fast path of parseMarkdown)', () => {
   void it('builds exactly what the mdast path builds whenever it accepts a document', () => {
-    const next = rng(9);
+    const next = seededRandom(9);
     let accepted = 0;
     for (let n = 0; n < 5_000; n++) {
       const source = randomDocument(next);

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { runVectorStoreContract } from '../testing/vector-store.contract.js';
 import type { ChunkPoint } from '../vector-store.port.js';
 import { EmbeddedVectorStore } from './embedded.vector-store.js';
+import { seededRandom } from '@cairn/testing';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -29,17 +30,6 @@ runVectorStoreContract(
   },
   { restartable: true },
 );
-
-/** Seeded PRNG (mulberry32) so the recall check is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomUnit(next: () => number, dim: number): Float32Array {
   const v = Float32Array.from({ length: dim }, () => next() * 2 - 1);
@@ -70,7 +60,7 @@ function points(vectors: Float32Array[], offset = 0): ChunkPoint[] {
 describe('EmbeddedVectorStore ANN path', () => {
   it("adds points to their set's index as they are written: the first search finds the index built", async () => {
     const directory = tempDir();
-    const next = rng(7);
+    const next = seededRandom(7);
     const store = new EmbeddedVectorStore({ directory, annThreshold: 500 });
     await store.ensureCollection({ model: 'm', dimension: 16 });
     for (let batch = 0; batch < 4; batch++)
@@ -103,7 +93,7 @@ describe('EmbeddedVectorStore ANN path', () => {
 
   it('catches a saved index up with the writes it missed (a crash before its save) instead of rebuilding it', async () => {
     const directory = tempDir();
-    const next = rng(11);
+    const next = seededRandom(11);
     const vectors = Array.from({ length: 1000 }, () => randomUnit(next, 16));
     const first = new EmbeddedVectorStore({ directory, annThreshold: 400 });
     await first.ensureCollection({ model: 'm', dimension: 16 });
@@ -139,7 +129,7 @@ describe('EmbeddedVectorStore ANN path', () => {
 
   it('rebuilds a saved index built for another DB or with other HNSW parameters', async () => {
     const directory = tempDir();
-    const next = rng(5);
+    const next = seededRandom(5);
     const old = new EmbeddedVectorStore({ directory, annThreshold: 100 });
     await old.ensureCollection({ model: 'm', dimension: 16 });
     await old.upsert('m', points(Array.from({ length: 300 }, () => randomUnit(next, 16))));
@@ -171,7 +161,7 @@ describe('EmbeddedVectorStore ANN path', () => {
 
   it('keeps per-collection counts, also for a DB written before they were kept', async () => {
     const directory = tempDir();
-    const next = rng(3);
+    const next = seededRandom(3);
     let store = new EmbeddedVectorStore({ directory });
     await store.ensureCollection({ model: 'm', dimension: 16 });
     await store.upsert('m', points(Array.from({ length: 20 }, () => randomUnit(next, 16))));
@@ -200,7 +190,7 @@ describe('EmbeddedVectorStore ANN path', () => {
     const directory = tempDir();
     const dim = 64;
     const n = 30_000;
-    const next = rng(42);
+    const next = seededRandom(42);
     const vectors = Array.from({ length: n }, () => randomUnit(next, dim));
     let store = new EmbeddedVectorStore({ directory, annThreshold: 1000 });
     await store.ensureCollection({ model: 'ann', dimension: dim });
