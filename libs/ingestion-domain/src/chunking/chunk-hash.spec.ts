@@ -9,7 +9,28 @@ function reference(text: string): string {
 
 void describe('normalizeForHash', () => {
   void it('collapses whitespace runs, trims and composes exactly as its definition, fast path or not', () => {
-    const pieces = ['a', 'Stone', ' ', '  ', '\n', '\t', '\r\n', '\u00a0', '\u2003', 'e\u0301', 'é', '.', ''];
+    const pieces = [
+      'a',
+      'Stone',
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '\r\n',
+      '\v\f',
+      '\u00a0',
+      '\u1680',
+      '\u2003',
+      '\u200b',
+      '\u2028',
+      '\u3000',
+      '\ufeff',
+      '\u0085',
+      'e\u0301',
+      'é',
+      '.',
+      '',
+    ];
     let seed = 17;
     const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 3_000; n++) {
