@@ -36,6 +36,8 @@ interface Usearch {
 const usearch = createRequire(import.meta.url)('usearch') as Usearch;
 
 const DIMENSION = 384;
+/** efSearch values the raw-index profile tries (the store's default among them). */
+const PROFILE_EF = [...new Set([64, 128, DEFAULT_HNSW.expansionSearch, 512])].sort((a, b) => a - b);
 const TOP_K = 10;
 const TENANT = 'bench';
 const COLLECTION = 'bench-retrieval';
@@ -243,9 +245,11 @@ async function measureSize(
     ];
     const notes = [
       `${label}: dense paths taken ${JSON.stringify(stats)}; after the restart ${JSON.stringify(restartStats)}. HNSW ${JSON.stringify(DEFAULT_HNSW)}, one index per (model, tenant, collection): a tenant-scoped search reads its counts from a table and searches its own index, no SQL count or post-filter. Profile of the raw index (k=10, ms mean / recall@10): ${
-        profile['hnswMs'] === undefined
+        profile[`hnswEf${DEFAULT_HNSW.expansionSearch}Ms`] === undefined
           ? `no HNSW index file found`
-          : `ef=${DEFAULT_HNSW.expansionSearch} ${profile['hnswMs']} / ${profile['hnswRecall']}, ef=64 ${profile['hnswEf64Ms']} / ${profile['hnswEf64Recall']}, ef=256 ${profile['hnswEf256Ms']} / ${profile['hnswEf256Recall']}`
+          : PROFILE_EF.map(
+              (ef) => `ef=${ef} ${profile[`hnswEf${ef}Ms`]} / ${profile[`hnswEf${ef}Recall`]}`,
+            ).join(', ')
       }; SQL post-filter of 84 candidates (filtered searches only) ${profile['sqlFilterMs']} ms.`,
       `${label}: gRPC Search (dense, collection-scoped, ${grpcQueries} texts) through the all-in-one on the same store files, second pass (the service's embedding cache answers the query vector, as for any repeated query), vs EmbeddedVectorStore.search in this process with the same texts' vectors; so the ratio is the cost of the RPC layer (gRPC, auth, the cache lookup, mapping). Embedding a query without the cache takes p50 ${profile['embedMs']} ms on this machine, on top of either.`,
     ];
@@ -318,7 +322,7 @@ function profileSearch(
   }
   const file = readdirSync(vectorsDir).find((name) => name.endsWith('.usearch'));
   if (!file) return profile;
-  for (const ef of [DEFAULT_HNSW.expansionSearch, 64, 256]) {
+  for (const ef of PROFILE_EF) {
     const index = new usearch.Index({
       metric: 'ip',
       dimensions: DIMENSION,
@@ -337,7 +341,7 @@ function profileSearch(
       // Index keys are SQLite pks, assigned 1.. in insertion order: pk − 1 is the row.
       for (let i = 0; i < TOP_K; i++) if (truth[q]!.has(Number(found.keys[i]) - 1)) hits++;
     }
-    const suffix = ef === DEFAULT_HNSW.expansionSearch ? '' : `Ef${ef}`;
+    const suffix = `Ef${ef}`;
     profile[`hnsw${suffix}Ms`] = round(ms.reduce((a, b) => a + b, 0) / ms.length, 3);
     profile[`hnsw${suffix}Recall`] = round(hits / (queryCount * TOP_K), 4);
   }
