@@ -310,7 +310,7 @@ function profileSearch(
   const db = new DatabaseSync(join(vectorsDir, 'vectors.sqlite'), { readOnly: true });
   try {
     const filter = db.prepare(
-      'SELECT p.pk FROM points p WHERE p.pk IN (SELECT value FROM json_each(?)) AND p.model = ? AND p.tenant = ?',
+      'SELECT p.pk FROM json_each(?) AS candidate CROSS JOIN points AS p ON p.pk = candidate.value WHERE p.model = ? AND p.tenant = ?',
     );
     const sample = Array.from({ length: 84 }, (_, i) => 1 + Math.floor((i * data.length) / DIMENSION / 84));
     profile['sqlFilterMs'] = round(
