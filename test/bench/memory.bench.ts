@@ -37,6 +37,7 @@ export const memoryBench: Benchmark = {
       sample();
       let batch = [];
       let chunks = 0;
+      let loggedAt = 0;
       for (const doc of generateCorpus(documents, DOC_BYTES, 99)) {
         batch.push(doc);
         if (batch.length < PER_CALL) continue;
@@ -46,8 +47,10 @@ export const memoryBench: Benchmark = {
         );
         ingestedBytes += batch.reduce((n, d) => n + Buffer.byteLength(d.text), 0);
         batch = [];
-        if (samples.length % 30 === 0)
+        if (samples.length >= loggedAt + 30) {
+          loggedAt = samples.length;
           log(`memory: ${round(ingestedBytes / 2 ** 20, 0)} MB ingested, RSS ${samples.at(-1)?.rssMb} MB`);
+        }
       }
       if (batch.length > 0) {
         chunks += (await ingestStream(cairn.ingestion, 'bench-memory', batch)).reduce(

@@ -48,6 +48,7 @@ export const SIZES = [
   'freshness-seconds=30',
   'freshness-doc-bytes=700',
   'events-messages=5000',
+  'events-rounds=3',
   'memory-mb=1024',
   'memory-local-model=0',
   'agent-runs=30',

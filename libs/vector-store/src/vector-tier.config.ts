@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_HNSW, type HnswParams } from './embedded/ann-index.js';
 import { EmbeddedVectorStore } from './embedded/embedded.vector-store.js';
 import { QdrantVectorStore } from './qdrant/qdrant.vector-store.js';
 import type { VectorStore } from './vector-store.port.js';
@@ -14,6 +15,43 @@ export const vectorTierConfigShape = {
         .describe('Vector tier: the embedded store in <dataDir>/vectors, or Qdrant.'),
       qdrantUrl: z.string().url().optional().describe('Qdrant REST URL (qdrant backend).'),
       qdrantApiKey: z.string().optional().describe('Qdrant API key, if the server requires one.'),
+      annThreshold: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(20_000)
+        .describe(
+          'Embedded store: searches over at least this many points use the HNSW index, smaller ones are exact.',
+        ),
+      hnsw: z
+        .object({
+          connectivity: z.coerce
+            .number()
+            .int()
+            .min(4)
+            .max(64)
+            .default(DEFAULT_HNSW.connectivity)
+            .describe('Embedded store: HNSW graph degree M (a change rebuilds the saved indexes).'),
+          expansionAdd: z.coerce
+            .number()
+            .int()
+            .min(8)
+            .max(1024)
+            .default(DEFAULT_HNSW.expansionAdd)
+            .describe('Embedded store: HNSW efConstruction (a change rebuilds the saved indexes).'),
+          expansionSearch: z.coerce
+            .number()
+            .int()
+            .min(8)
+            .max(4096)
+            .default(DEFAULT_HNSW.expansionSearch)
+            .describe('Embedded store: HNSW efSearch, recall against latency.'),
+          quantization: z
+            .enum(['f16', 'f32'])
+            .default(DEFAULT_HNSW.quantization)
+            .describe('Embedded store: precision of the vectors in the HNSW index (scores stay exact).'),
+        })
+        .prefault({}),
     })
     .prefault({}),
 };
@@ -24,6 +62,8 @@ export interface VectorTierConfig {
     backend: 'embedded' | 'qdrant';
     qdrantUrl?: string | undefined;
     qdrantApiKey?: string | undefined;
+    annThreshold?: number | undefined;
+    hnsw?: Partial<HnswParams> | undefined;
   };
 }
 
@@ -54,7 +94,13 @@ export function acquireVectorStore(config: VectorTierConfig): {
             url: qdrantUrl as string,
             ...(qdrantApiKey ? { apiKey: qdrantApiKey } : {}),
           })
-        : new EmbeddedVectorStore({ directory: join(resolve(config.dataDir), 'vectors') });
+        : new EmbeddedVectorStore({
+            directory: join(resolve(config.dataDir), 'vectors'),
+            ...(config.vectorStore.annThreshold === undefined
+              ? {}
+              : { annThreshold: config.vectorStore.annThreshold }),
+            ...(config.vectorStore.hnsw === undefined ? {} : { hnsw: config.vectorStore.hnsw }),
+          });
     entry = { store, users: 0 };
     shared.set(key, entry);
   }

@@ -105,3 +105,36 @@ export function splitBertWords(normalized: string): string[] {
 export function basicTokenize(text: string): string[] {
   return splitBertWords(normalizeBertText(text));
 }
+
+/** ASCII with no control character other than the whitespace ones (which cleaning maps to spaces). */
+const PLAIN_ASCII = /^[\t\n\v\f\r\x20-\x7e]*$/;
+const ASCII_CHARS = Array.from({ length: 128 }, (_, cp) => String.fromCharCode(cp));
+
+/**
+ * Calls `visit` with each word of `basicTokenize(text)`, in order. For plain ASCII text (the common
+ * case) it scans the lowercased text once and slices the words out, with no per-character strings:
+ * cleaning maps \t \n \v \f \r to spaces, NFD and accent stripping change nothing, so the words are
+ * the same.
+ */
+export function forEachBertWord(text: string, visit: (word: string) => void): void {
+  if (!PLAIN_ASCII.test(text)) {
+    for (const word of basicTokenize(text)) visit(word);
+    return;
+  }
+  const lower = text.toLowerCase();
+  let start = -1;
+  for (let i = 0; i < lower.length; i++) {
+    const cp = lower.charCodeAt(i);
+    if (cp === 32 || (cp >= 9 && cp <= 13)) {
+      if (start >= 0) visit(lower.slice(start, i));
+      start = -1;
+    } else if (isAsciiPunctuation(cp)) {
+      if (start >= 0) visit(lower.slice(start, i));
+      start = -1;
+      visit(ASCII_CHARS[cp] as string);
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) visit(lower.slice(start));
+}

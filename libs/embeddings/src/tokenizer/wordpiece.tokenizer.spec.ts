@@ -87,6 +87,14 @@ describe('WordPieceTokenizer on a toy vocabulary', () => {
     assert.deepEqual(strict.tokenize('running'), [1]);
   });
 
+  it('matches pieces by code point, astral ones included, and counts what it tokenizes', () => {
+    const astral = WordPieceTokenizer.fromVocabText(`${vocab}\n\u{1d41b}\n##\u{1d428}\n##x\n`);
+    // 𝐛𝐨x: an astral first piece, an astral continuation, a BMP continuation.
+    assert.deepEqual(astral.tokenize('\u{1d41b}\u{1d428}x'), [11, 12, 13]);
+    assert.equal(astral.countTokens('\u{1d41b}\u{1d428}x unaffable'), 6);
+    assert.equal(tok.countTokens('unaffable,\trunning\na'), tok.tokenize('unaffable,\trunning\na').length);
+  });
+
   it('rejects a vocabulary without special tokens', () => {
     assert.throws(() => WordPieceTokenizer.fromVocabText('a\nb\n'), /no \[CLS\] token/);
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basicTokenize } from './bert-normalizer.js';
+import { forEachBertWord } from './bert-normalizer.js';
 
 /** One encoded text: ids with [CLS] ... [SEP], its attention mask and token type ids (all 0). */
 export interface EncodedText {
@@ -81,9 +81,12 @@ export class WordPieceTokenizer {
   /** Word-piece ids of `text`, without [CLS]/[SEP] and without truncation. */
   tokenize(text: string): number[] {
     const ids: number[] = [];
+    const visit = (word: string): void => {
+      for (const id of this.wordIds(word)) ids.push(id);
+    };
     for (const segment of this.segments(text)) {
       if (typeof segment === 'number') ids.push(segment);
-      else for (const word of basicTokenize(segment)) for (const id of this.wordIds(word)) ids.push(id);
+      else forEachBertWord(segment, visit);
     }
     return ids;
   }
@@ -91,9 +94,12 @@ export class WordPieceTokenizer {
   /** Number of word pieces in `text`, without the added [CLS]/[SEP] (what the chunker sizes with). */
   countTokens(text: string): number {
     let n = 0;
+    const visit = (word: string): void => {
+      n += this.wordIds(word).length;
+    };
     for (const segment of this.segments(text)) {
       if (typeof segment === 'number') n++;
-      else for (const word of basicTokenize(segment)) n += this.wordIds(word).length;
+      else forEachBertWord(segment, visit);
     }
     return n;
   }
@@ -146,7 +152,8 @@ export class WordPieceTokenizer {
   }
 
   private wordPiece(word: string): readonly number[] {
-    const chars = [...word];
+    // Code points; an all-BMP word is sliced directly (its UTF-16 units are its code points).
+    const chars: string | string[] = /[\ud800-\udfff]/.test(word) ? [...word] : word;
     if (chars.length > this.maxInputChars) return [this.unkId];
     const ids: number[] = [];
     let start = 0;
@@ -154,7 +161,7 @@ export class WordPieceTokenizer {
       let end = Math.min(chars.length, start + this.maxPieceChars);
       let found: number | undefined;
       while (start < end) {
-        const piece = chars.slice(start, end).join('');
+        const piece = typeof chars === 'string' ? chars.slice(start, end) : chars.slice(start, end).join('');
         found = this.vocab.get(start > 0 ? CONTINUATION + piece : piece);
         if (found !== undefined) break;
         end--;

@@ -126,7 +126,7 @@ export async function deliverBatch<S extends DescMessage>(
       ),
     );
   const first = pending[0] as Admitted<MessageShape<S>>;
-  const batchLog = recordLogger(first.record, ctx).child({ batchSize: pending.length });
+  const batchLog = recordLogger(first.record, ctx, { batchSize: pending.length });
   let failure: unknown;
   try {
     return await deliverAdmittedBatch(pending, run, first, batchLog, ctx);
@@ -142,7 +142,7 @@ async function deliverAdmittedBatch<T>(
   pending: ReadonlyArray<Admitted<T>>,
   run: (indices: readonly number[]) => (n: number) => Promise<void>,
   first: Admitted<T>,
-  batchLog: Logger,
+  batchLog: LazyLogger,
   ctx: DeliveryContext,
 ): Promise<'handled' | 'aborted'> {
   const whole = await attempt(ctx, first.record.topic, batchLog, run(pending.map((_, index) => index)));
@@ -155,7 +155,7 @@ async function deliverAdmittedBatch<T>(
     await settle(first.record, ctx, batchLog, whole);
     return 'handled';
   }
-  batchLog.warn('batch failed on every attempt, retrying its events one at a time');
+  batchLog().warn('batch failed on every attempt, retrying its events one at a time');
   for (const [index, item] of pending.entries()) {
     const log = recordLogger(item.record, ctx);
     const outcome = await settle(
@@ -170,13 +170,19 @@ async function deliverAdmittedBatch<T>(
   return 'handled';
 }
 
-function recordLogger(record: ConsumedRecord, ctx: DeliveryContext): Logger {
-  return ctx.logger.child({
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    group: ctx.group,
-  });
+/** A logger created on first use: most records log nothing, and a child logger per record costs. */
+type LazyLogger = () => Logger;
+
+function recordLogger(record: ConsumedRecord, ctx: DeliveryContext, extra?: object): LazyLogger {
+  let logger: Logger | undefined;
+  return () =>
+    (logger ??= ctx.logger.child({
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      group: ctx.group,
+      ...extra,
+    }));
 }
 
 /** Decodes a record and checks its idempotency key; settles it (DLQ or duplicate) when it goes no further. */
@@ -185,11 +191,11 @@ async function admit<S extends DescMessage>(
   topic: TopicSpec<S>,
   options: { idempotencyKey?(event: EventEnvelope<MessageShape<S>>): string | undefined },
   ctx: DeliveryContext,
-  log: Logger,
+  log: LazyLogger,
 ): Promise<Admitted<MessageShape<S>> | 'duplicate' | 'dead-lettered'> {
   const decoded = decodeEvent(topic, record);
   if (!decoded.ok) {
-    log.error({ err: decoded.error }, 'undecodable event, moving it to the DLQ');
+    log().error({ err: decoded.error }, 'undecodable event, moving it to the DLQ');
     await deadLetter(record, ctx, `${decoded.error.name}: ${decoded.error.message}`, 0);
     return 'dead-lettered';
   }
@@ -198,12 +204,12 @@ async function admit<S extends DescMessage>(
   try {
     idempotencyKey = options.idempotencyKey?.(event);
   } catch (error) {
-    log.error({ err: error }, 'idempotencyKey threw, moving the event to the DLQ');
+    log().error({ err: error }, 'idempotencyKey threw, moving the event to the DLQ');
     await deadLetter(record, ctx, `idempotencyKey failed: ${describe(error)}`, 0);
     return 'dead-lettered';
   }
   if (idempotencyKey !== undefined && (await ctx.idempotency.has(ctx.group, idempotencyKey))) {
-    log.info({ idempotencyKey }, 'event already applied by this group, skipping');
+    log().info({ idempotencyKey }, 'event already applied by this group, skipping');
     return 'duplicate';
   }
   return { record, event, idempotencyKey };
@@ -217,7 +223,7 @@ async function admit<S extends DescMessage>(
 async function attempt(
   ctx: DeliveryContext,
   topic: string,
-  log: Logger,
+  log: LazyLogger,
   run: (attempt: number) => Promise<void>,
 ): Promise<Attempts> {
   let lastError: unknown;
@@ -234,14 +240,14 @@ async function attempt(
       ctx.observer?.failedAttempt?.(topic, ctx.group);
       if (isUnavailableFailure(error)) {
         outage++;
-        log.warn({ err: error, outage }, 'a dependency of the event handler is unavailable, waiting for it');
+        log().warn({ err: error, outage }, 'a dependency of the event handler is unavailable, waiting for it');
         const wait = Math.min(backoffDelay(outage, ctx.retry.backoff), UNAVAILABLE_RETRY_MAX_MS);
         if (!(await withKeepAlive(ctx, pause(wait, ctx.signal)))) return 'aborted';
         n--;
         continue;
       }
       outage = 0;
-      log.warn({ err: error, attempt: n, maxAttempts: ctx.retry.maxAttempts }, 'event handler failed');
+      log().warn({ err: error, attempt: n, maxAttempts: ctx.retry.maxAttempts }, 'event handler failed');
     }
     if (n === ctx.retry.maxAttempts) break;
     const waited = await withKeepAlive(ctx, pause(backoffDelay(n, ctx.retry.backoff), ctx.signal));
@@ -254,12 +260,12 @@ async function attempt(
 async function settle(
   record: ConsumedRecord,
   ctx: DeliveryContext,
-  log: Logger,
+  log: LazyLogger,
   result: Attempts,
 ): Promise<DeliveryOutcome> {
   if (result === 'aborted') return 'aborted';
   if (result.ok) return 'handled';
-  log.error(
+  log().error(
     { err: result.error, attempts: ctx.retry.maxAttempts },
     'event handler failed on every attempt, moving the event to the DLQ',
   );

@@ -27,7 +27,12 @@ export interface KafkaSubscriptionDeps {
  *
  * Commit strategy: `eachBatch` with `eachBatchAutoResolve: false`. Records of a partition are
  * delivered one at a time; only after a record was handled (or dead-lettered) is its offset
- * resolved and `commitOffsetsIfNecessary()` called (every `commitEvery` records / `commitIntervalMs`).
+ * resolved. Resolved offsets are committed in batches: after `commitEvery` records or
+ * `commitIntervalMs`, whichever comes first, at the end of every fetched batch, and before the
+ * consumer gives up its partitions (close, rebalance, a failed heartbeat): a record that was handled
+ * is committed before another member can own its partition. A crash can still lose the commit of
+ * up to `commitEvery` handled records per partition; they are redelivered (at-least-once) and
+ * skipped by their idempotency key or applied again by idempotent handlers.
  * Unlike `eachMessage`, this lets us stop mid-batch on shutdown or rebalance (`isRunning`,
  * `isStale`) without resolving the rest, and heartbeat between and during records.
  */
@@ -109,6 +114,7 @@ export class KafkaSubscription implements Subscription {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    let stoppedEarly = false;
     // Aborted on close or when a heartbeat fails (rebalance): pending retry waits stop, nothing more is resolved.
     const abort = new AbortController();
     const onClose = (): void => abort.abort();
@@ -133,27 +139,56 @@ export class KafkaSubscription implements Subscription {
     const step = target.kind === 'batch' ? target.options.batch.maxSize : 1;
     try {
       for (let start = 0; start < batch.messages.length; start += step) {
-        if (!isRunning() || isStale() || abort.signal.aborted) break;
+        if (!isRunning() || isStale() || abort.signal.aborted) {
+          stoppedEarly = true;
+          break;
+        }
         const messages = batch.messages.slice(start, start + step);
         const records = messages.map((message) => toRecord(batch.topic, batch.partition, message));
         const outcome =
           target.kind === 'batch'
             ? await deliverBatch(records, target, context)
             : await deliver(records[0] as ConsumedRecord, target, context);
-        if (outcome === 'aborted') break;
+        if (outcome === 'aborted') {
+          stoppedEarly = true;
+          break;
+        }
         resolveOffset((messages[messages.length - 1] as KafkaMessage).offset);
         await commitOffsetsIfNecessary();
         if (heartbeatError !== undefined) break;
-        await heartbeat();
+        try {
+          await heartbeat();
+        } catch (error) {
+          heartbeatError = error;
+          break;
+        }
       }
     } finally {
       this.closed.signal.removeEventListener('abort', onClose);
     }
+    if (stoppedEarly || heartbeatError !== undefined) await this.commitHandled(payload);
     // Let kafkajs see the group error (rebalance, unknown member) and rejoin.
     if (heartbeatError !== undefined) {
       throw heartbeatError instanceof Error
         ? heartbeatError
         : new Error('heartbeat failed', { cause: heartbeatError });
+    }
+  }
+
+  /**
+   * Commits every resolved offset now, before the partitions may move (close, rebalance). A commit the
+   * group refuses (this member was already evicted) leaves the records to their next owner.
+   */
+  private async commitHandled(payload: EachBatchPayload): Promise<void> {
+    const handled = payload.uncommittedOffsets();
+    if (handled.topics.length === 0) return;
+    try {
+      await payload.commitOffsetsIfNecessary(handled);
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error },
+        'could not commit handled records before giving up the partitions: their next owner gets them again',
+      );
     }
   }
 }

@@ -6,7 +6,7 @@ import { StringValueSchema } from '@bufbuild/protobuf/wkt';
 import { silentLogger } from '@cairn/observability';
 import { InMemoryIdempotencyStore } from '../idempotency/in-memory.idempotency-store.js';
 import { runEventBusContract } from '../testing/event-bus.contract.js';
-import { Collected } from '../testing/wait-for.js';
+import { Collected, waitFor } from '../testing/wait-for.js';
 import { defineTopic } from '../topic-spec.js';
 import { KafkaEventBus } from './kafka.event-bus.js';
 import type { KafkaConsumerTuning } from './kafka.options.js';
@@ -65,6 +65,58 @@ if (brokersEnv === undefined && skip === undefined) {
   });
 
   void describe('KafkaEventBus specifics', skip === undefined ? {} : { skip }, () => {
+    void it(
+      'commits handled records in batches by default, not one broker round trip per record',
+      { timeout: 60_000 },
+      async () => {
+        // The default count (100), with the interval out of the way so that a slow machine cannot trip it.
+        const bus = new KafkaEventBus({
+          brokers,
+          clientId: 'cairn-batched-commits',
+          logger: silentLogger(),
+          consumer: { ...consumer, commitIntervalMs: 600_000 },
+          connectionTimeoutMs: 3_000,
+        });
+        await bus.start();
+        try {
+          const topic = defineTopic({
+            name: `kafka.batched-commits.${Date.now()}`,
+            schema: StringValueSchema,
+            key: () => 'k',
+          });
+          await bus.ensureTopics([topic], { partitions: 1 });
+          for (let i = 0; i < 20; i++)
+            await bus.publish(topic, create(StringValueSchema, { value: `k:${i}` }), { tenant: 't' });
+          const handled = new Collected<string>();
+          let release!: () => void;
+          const released = new Promise<void>((resolve) => (release = resolve));
+          await bus.subscribe(topic, {
+            group: 'batched-commits',
+            handler: async (e) => {
+              handled.push(e.payload.value);
+              if (e.payload.value === 'k:10') await released;
+            },
+          });
+          await handled.until((items) => items.includes('k:10'), { timeoutMs: 20_000 });
+          // Ten records handled, a hundred needed for a commit.
+          assert.deepEqual(
+            (await bus.consumerLag()).map((l) => l.lag),
+            [20],
+            'nothing committed yet',
+          );
+          release();
+          await handled.atLeast(20, { timeoutMs: 20_000 });
+          // The end of the fetched batch commits what was handled.
+          await waitFor(async () => (await bus.consumerLag()).every((l) => l.lag === 0), {
+            timeoutMs: 20_000,
+            description: 'the batch to be committed',
+          });
+        } finally {
+          await bus.stop();
+        }
+      },
+    );
+
     void it(
       'keeps group membership while a handler runs longer than the session timeout',
       { timeout: 60_000 },

@@ -38,7 +38,7 @@ const DEFAULT_TUNING: Required<KafkaConsumerTuning> = {
   rebalanceTimeoutMs: 60_000,
   maxWaitTimeMs: 5_000,
   partitionsConsumedConcurrently: 1,
-  commitEvery: 1,
+  commitEvery: 100,
   commitIntervalMs: 1_000,
 };
 

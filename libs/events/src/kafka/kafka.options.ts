@@ -14,9 +14,15 @@ export interface KafkaConsumerTuning {
   readonly maxWaitTimeMs?: number;
   /** Partitions handled concurrently by one consumer (default 1); order stays per partition. */
   readonly partitionsConsumedConcurrently?: number;
-  /** Commit after this many handled records (default 1: every record). */
+  /**
+   * Commit after this many handled records (default 100), or after `commitIntervalMs`, whichever
+   * comes first; handled records are also committed at the end of each fetched batch and before the
+   * partitions are given up (close, rebalance). 1 commits every record (one broker round trip each).
+   * A crash redelivers at most this many handled records per partition: idempotency keys or
+   * idempotent handlers make that harmless.
+   */
   readonly commitEvery?: number;
-  /** And at least this often while records are handled (default 1 000 ms). */
+  /** Commit at least this often while records are handled (default 1 000 ms). */
   readonly commitIntervalMs?: number;
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { create } from '@bufbuild/protobuf';
 import { StringValueSchema, StructSchema } from '@bufbuild/protobuf/wkt';
 import { derivedEventId } from '../event-codec.js';
@@ -259,6 +260,97 @@ export function runEventBusContract(
           assert.equal(count(byControl.items, `k:${i}`), 2, 'the control group got the rewound event again');
           assert.equal(count(byIdempotent.items, `k:${i}`), 1, 'the idempotent group applied it once');
         }
+      },
+    );
+
+    void it(
+      'commits the events it handled when a member closes mid-stream: the next one starts after them',
+      testTimeout,
+      async () => {
+        await withBus(async (bus) => {
+          const topic = textTopic('commit-close');
+          await bus.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+          const values = Array.from({ length: 12 }, (_, i) => `k:${i}`);
+          for (const value of values) await bus.publish(topic, text(value), { tenant: 't' });
+          const g = group('commit-close');
+          const byFirst = new Collected<string>();
+          let release!: () => void;
+          const released = new Promise<void>((resolve) => (release = resolve));
+          const first = await bus.subscribe(topic, {
+            group: g,
+            handler: async (e) => {
+              byFirst.push(e.payload.value);
+              if (e.payload.value === 'k:4') await released;
+            },
+          });
+          await byFirst.until((items) => items.includes('k:4'), wait);
+          // Close while a record is in flight, well before any count or interval commit would run.
+          const closing = first.close();
+          release();
+          await closing;
+          const bySecond = new Collected<string>();
+          await bus.subscribe(topic, { group: g, handler: async (e) => bySecond.push(e.payload.value) });
+          await bus.publish(topic, text('k:end'), { tenant: 't' });
+          await bySecond.until((items) => items.includes('k:end'), wait);
+          assert.ok(byFirst.items.length >= 5 && byFirst.items.length <= values.length);
+          assert.deepEqual(
+            [...byFirst.items, ...bySecond.items],
+            [...values, 'k:end'],
+            'every event handled once: what the closed member handled was committed',
+          );
+        });
+      },
+    );
+
+    void it(
+      'commits the events it handled before a partition moves to a new member of the group',
+      testTimeout,
+      async () => {
+        await withBus(async (bus) => {
+          const topic = textTopic('commit-rebalance');
+          const partitions = 2;
+          await bus.ensureTopics([topic], { partitions, replicationFactor: 1 });
+          const keyOf = keysPerPartition(partitions);
+          const g = group('commit-rebalance');
+          const handled = new Collected<string>();
+          const sent: string[] = [];
+          for (let seq = 0; seq < 20; seq++) {
+            for (const key of keyOf) {
+              sent.push(`${key}:${seq}`);
+              await bus.publish(topic, text(`${key}:${seq}`), { tenant: 't' });
+            }
+          }
+          const slow = keyOf[0]!;
+          const a = await bus.subscribe(topic, {
+            group: g,
+            handler: async (e) => {
+              handled.push(e.payload.value);
+              // The work on one partition takes a while, so the rebalance finds the member mid-partition.
+              const [key, seq] = e.payload.value.split(':');
+              if (key === slow && Number(seq) >= 5) await delay(100);
+            },
+          });
+          await handled.until((items) => items.includes(`${slow}:5`), wait);
+          const joining = bus.subscribe(topic, {
+            group: g,
+            handler: async (e) => handled.push(e.payload.value),
+          });
+          const b = await joining;
+          await waitFor(() => a.assignedPartitions().length === 1 && b.assignedPartitions().length === 1, {
+            ...wait,
+            description: 'the partitions to be split between both members',
+          });
+          for (const key of keyOf) {
+            sent.push(`${key}:end`);
+            await bus.publish(topic, text(`${key}:end`), { tenant: 't' });
+          }
+          await handled.until((items) => keyOf.every((key) => items.includes(`${key}:end`)), wait);
+          assert.deepEqual(
+            [...handled.items].sort(),
+            [...sent].sort(),
+            'every event handled once: nothing a member handled went to the other one again',
+          );
+        });
       },
     );
 

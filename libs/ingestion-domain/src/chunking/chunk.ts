@@ -1,4 +1,8 @@
-/** Counts the tokens of a text for the embedding model's tokenizer. */
+/**
+ * Counts the tokens of a text for the embedding model's tokenizer. The chunker takes the count of two
+ * texts joined by ASCII whitespace to be the sum of their counts (each text is counted once), as it is
+ * for WordPiece and `wordTokenCounter`; texts that touch without whitespace are counted whole.
+ */
 export type TokenCounter = (text: string) => number;
 
 /** One chunk of a parsed document: an exact span of its text. */

@@ -147,10 +147,16 @@ function packSection(
     let k = tail.findIndex((t) => t.tokens + first.tokens <= opts.maxTokens);
     let start = k >= 0 ? tail[k]!.start : first.start;
     let sum = (k >= 0 ? tail[k]!.tokens : 0) + first.tokens;
+    let exact = k < 0 || (tail[k]!.exact && separated(text, us[i - 1]!.end, first.start));
     let j = i;
-    while (j + 1 < us.length && sum + us[j + 1]!.tokens <= opts.maxTokens) sum += us[++j]!.tokens;
-    // The counter need not be additive over pieces: check the real span and shrink while it is too long.
-    let tokens = count(text.slice(start, us[j]!.end));
+    while (j + 1 < us.length && sum + us[j + 1]!.tokens <= opts.maxTokens) {
+      exact &&= separated(text, us[j]!.end, us[j + 1]!.start);
+      sum += us[++j]!.tokens;
+    }
+    // Pieces apart by whitespace count as the sum of their counts (each text is counted once); pieces
+    // that touch (a word cut by characters, sentences without a space between) are counted again, and
+    // the span shrinks while it is too long.
+    let tokens = exact ? sum : count(text.slice(start, us[j]!.end));
     while (tokens > opts.maxTokens && (j > i || start !== first.start)) {
       if (j > i) j--;
       else start = ++k < tail.length && k > 0 ? tail[k]!.start : first.start;
@@ -167,6 +173,17 @@ function packSection(
 interface TailSentence {
   readonly start: number;
   readonly tokens: number;
+  /** `tokens` is a sum over pieces apart by whitespace, i.e. the count of the span itself. */
+  readonly exact: boolean;
+}
+
+/** True when text[end, next) holds whitespace every token counter splits at: counts of both sides add up. */
+function separated(text: string, end: number, next: number): boolean {
+  for (let i = end; i < next; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) return true;
+  }
+  return false;
 }
 
 /**
@@ -183,15 +200,19 @@ function tailSentences(
 ): TailSentence[] {
   const out: TailSentence[] = [];
   let tokens = 0;
+  let exact = true;
+  let next = -1;
   for (let k = last; k >= first; k--) {
     const u = us[k]!;
     const sentences = u.paragraph ? trailingSentences(text, u, count, budget - tokens) : [u];
     for (let s = sentences.length - 1; s >= 0; s--) {
       const sp = sentences[s]!;
-      const t = sp === u ? u.tokens : count(text.slice(sp.start, sp.end));
+      const t = sp.tokens;
       if (tokens + t > budget) return out.reverse();
       tokens += t;
-      out.push({ start: sp.start, tokens });
+      if (next >= 0) exact &&= separated(text, sp.end, next);
+      next = sp.start;
+      out.push({ start: sp.start, tokens, exact });
     }
     if (sentences.length === 0 || sentences[0]!.start !== u.start) break;
   }
@@ -203,14 +224,29 @@ function tailSentences(
  * at the paragraph's end (doubling it as needed) rather than the whole paragraph; a window's first segment may
  * be cut, so it is only used when the window starts at the paragraph.
  */
-function trailingSentences(text: string, u: Unit, count: TokenCounter, budget: number): Span[] {
+function trailingSentences(
+  text: string,
+  u: Unit,
+  count: TokenCounter,
+  budget: number,
+): Array<Span & { tokens: number }> {
+  // A wider window finds the same sentences again: count each span once.
+  const counted = new Map<string, number>();
+  const tokensOf = (sp: Span): number => {
+    const key = `${sp.start}:${sp.end}`;
+    let t = counted.get(key);
+    if (t === undefined) counted.set(key, (t = count(text.slice(sp.start, sp.end))));
+    return t;
+  };
   for (let window = 256; ; window *= 2) {
     const from = Math.max(u.start, u.end - window);
     const all = sentenceSpans(text, from, u.end);
-    const usable = from === u.start ? all : all.slice(1);
+    const usable = (from === u.start ? all : all.slice(1)).map((sp) => ({ ...sp, tokens: 0 }));
     let tokens = 0;
     for (let s = usable.length - 1; s >= 0; s--) {
-      tokens += count(text.slice(usable[s]!.start, usable[s]!.end));
+      const sp = usable[s]!;
+      sp.tokens = tokensOf(sp);
+      tokens += sp.tokens;
       if (tokens > budget) return usable.slice(s);
     }
     if (from === u.start) return usable;

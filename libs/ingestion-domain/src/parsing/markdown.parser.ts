@@ -1,14 +1,21 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { Nodes, Parents, PhrasingContent } from 'mdast';
 import type { ParsedDocument } from './parsed-document.js';
+import { parseSimpleMarkdown } from './simple-markdown.parser.js';
 import { TextBuilder } from './text-builder.js';
 
 /**
- * Markdown (CommonMark) through mdast: headings open sections, paragraphs stay paragraphs,
- * code blocks are kept verbatim, list items and table rows become lines. Raw HTML blocks are dropped.
- * The title is the first level-1 heading, else the first heading.
+ * Markdown (CommonMark): headings open sections, paragraphs stay paragraphs, code blocks are kept
+ * verbatim, list items and table rows become lines. Raw HTML blocks are dropped. The title is the first
+ * level-1 heading, else the first heading. Documents of headings, paragraphs and simple lists take a
+ * line-by-line fast path (`parseSimpleMarkdown`, same result); the others are parsed through mdast.
  */
 export function parseMarkdown(source: string): ParsedDocument {
+  return parseSimpleMarkdown(source) ?? parseMarkdownTree(source);
+}
+
+/** The mdast path of `parseMarkdown`, for every document. */
+export function parseMarkdownTree(source: string): ParsedDocument {
   const tree = fromMarkdown(source);
   const out = new TextBuilder();
   let firstH1: string | undefined;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** The part of usearch's Index this adapter uses. */
@@ -12,78 +12,121 @@ interface UsearchIndex {
 }
 interface UsearchModule {
   Index: new (config: {
-    metric: 'cos' | 'ip';
+    metric: 'ip';
     dimensions: number;
     connectivity: number;
     expansion_add: number;
     expansion_search: number;
+    quantization: 'f32' | 'f16';
   }) => UsearchIndex;
 }
 
 // usearch's ESM entry recurses in getBuildDir on load; its CommonJS entry loads the same prebuilt addon fine.
 const usearch = createRequire(import.meta.url)('usearch') as UsearchModule;
 
-/** Sidecar written next to the index file: which SQLite generation the index reflects. */
-interface AnnSidecar {
-  generation: number;
-  dimension: number;
+/** HNSW parameters of the embedded store's indexes. */
+export interface HnswParams {
+  /** Graph degree M (default 32). */
+  readonly connectivity: number;
+  /** Candidate list size while inserting, efConstruction (default 128). */
+  readonly expansionAdd: number;
+  /** Candidate list size while searching, efSearch (default 192). */
+  readonly expansionSearch: number;
+  /** How the index stores vectors (default f16; SQLite keeps them in f32 and scores are exact). */
+  readonly quantization: 'f32' | 'f16';
 }
 
 /**
- * A cosine HNSW index (usearch) over normalised vectors, keyed by SQLite point pk.
- * Parameters (M=16, efConstruction=32, efSearch=512) measured on 30k random 64-d vectors: recall@10 ≈ 0.99
- * with the adapter's over-fetch, build ≈ 3 s on 2 cores; a larger efConstruction made builds 3-5x slower.
+ * Measured on clustered 384-d vectors (the retrieval benchmark's generator, recall@10 vs exact), whose
+ * near neighbours get harder to tell apart as the set grows. M=16, efConstruction=128: 0.99 at 100k and
+ * 0.92 / 0.97 / 0.98 at 300k with efSearch 128 / 192 / 256, but only 0.75 / 0.89 / 0.92 at 1M with
+ * efSearch 128 / 256 / 512. M=32, efConstruction=128 at 1M: 0.94 / 0.98 / 0.99 with efSearch 128 / 256 /
+ * 512, at about twice the build time. f16 halves the memory at the same recall; int8 capped it at 0.87.
+ */
+export const DEFAULT_HNSW: HnswParams = {
+  connectivity: 32,
+  expansionAdd: 128,
+  expansionSearch: 192,
+  quantization: 'f16',
+};
+
+/** Sidecar written next to an index file: what the index reflects. */
+interface AnnSidecar {
+  storeId: string;
+  dimension: number;
+  connectivity: number;
+  expansionAdd: number;
+  quantization: string;
+  /** Highest point pk added (pks only grow: newer points have higher pks). */
+  maxPk: number;
+  /** Last removal-log sequence number applied. */
+  removedSeq: number;
+}
+
+/**
+ * A cosine HNSW index (usearch) over normalised vectors, keyed by SQLite point pk, with the watermarks
+ * (`maxPk`, `removedSeq`) that tell which writes it reflects, so a saved copy can catch up from SQLite.
  */
 export class AnnIndex {
   private readonly index: UsearchIndex;
-  /** SQLite write generation this in-memory index reflects. */
-  generation: number;
-  private dirty = false;
+  maxPk = 0;
+  removedSeq = 0;
+  /** Points added or removed since the last save. */
+  unsaved = 0;
 
-  private constructor(
+  constructor(
     readonly dimension: number,
-    generation: number,
+    private readonly params: HnswParams,
   ) {
     this.index = new usearch.Index({
       metric: 'ip',
       dimensions: dimension,
-      connectivity: 16,
-      expansion_add: 32,
-      expansion_search: 512,
+      connectivity: params.connectivity,
+      expansion_add: params.expansionAdd,
+      expansion_search: params.expansionSearch,
+      quantization: params.quantization,
     });
-    this.generation = generation;
   }
 
-  /** Empty index to be filled by `add`. */
-  static create(dimension: number, generation: number): AnnIndex {
-    const ann = new AnnIndex(dimension, generation);
-    ann.dirty = true;
-    return ann;
-  }
-
-  /** Loads the saved index when its sidecar says it reflects `generation`; otherwise undefined (stale or missing). */
-  static loadIfFresh(path: string, dimension: number, generation: number): AnnIndex | undefined {
+  /**
+   * Loads a saved index built for this DB with these parameters; undefined when there is none or it
+   * does not match (then the caller rebuilds it from SQLite).
+   */
+  static load(path: string, storeId: string, dimension: number, params: HnswParams): AnnIndex | undefined {
     if (!existsSync(path) || !existsSync(`${path}.json`)) return undefined;
-    const sidecar = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as AnnSidecar;
-    if (sidecar.generation !== generation || sidecar.dimension !== dimension) return undefined;
-    const ann = new AnnIndex(dimension, generation);
+    const sidecar = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as Partial<AnnSidecar>;
+    const matches =
+      sidecar.storeId === storeId &&
+      sidecar.dimension === dimension &&
+      sidecar.connectivity === params.connectivity &&
+      sidecar.expansionAdd === params.expansionAdd &&
+      sidecar.quantization === params.quantization;
+    if (!matches) return undefined;
+    const ann = new AnnIndex(dimension, params);
     ann.index.load(path);
+    ann.maxPk = sidecar.maxPk ?? 0;
+    ann.removedSeq = sidecar.removedSeq ?? 0;
     return ann;
   }
 
+  /** Adds vectors (row-major, `dimension` floats each) under their pks. */
   add(pks: readonly number[], vectors: Float32Array): void {
     if (pks.length === 0) return;
     this.index.add(
       BigUint64Array.from(pks, (pk) => BigInt(pk)),
       vectors,
     );
-    this.dirty = true;
+    for (const pk of pks) if (pk > this.maxPk) this.maxPk = pk;
+    this.unsaved += pks.length;
   }
 
-  remove(pks: readonly number[]): void {
-    if (pks.length === 0) return;
-    this.index.remove(BigUint64Array.from(pks, (pk) => BigInt(pk)));
-    this.dirty = true;
+  /** Removes pks (absent ones are ignored); `seq` is the removal log position this reflects. */
+  remove(pks: readonly number[], seq: number): void {
+    if (pks.length > 0) {
+      this.index.remove(BigUint64Array.from(pks, (pk) => BigInt(pk)));
+      this.unsaved += pks.length;
+    }
+    if (seq > this.removedSeq) this.removedSeq = seq;
   }
 
   size(): number {
@@ -100,15 +143,21 @@ export class AnnIndex {
     return hits;
   }
 
-  /** Writes index then sidecar (atomically renamed) so a crash leaves the pair stale, never wrong. */
-  save(path: string): void {
-    if (!this.dirty) return;
+  /** Writes the index, then its sidecar (atomically renamed): a crash leaves an older pair, never a wrong one. */
+  save(path: string, storeId: string): void {
+    rmSync(`${path}.json`, { force: true });
     this.index.save(path);
-    writeFileSync(
-      `${path}.json.tmp`,
-      JSON.stringify({ generation: this.generation, dimension: this.dimension } satisfies AnnSidecar),
-    );
+    const sidecar: AnnSidecar = {
+      storeId,
+      dimension: this.dimension,
+      connectivity: this.params.connectivity,
+      expansionAdd: this.params.expansionAdd,
+      quantization: this.params.quantization,
+      maxPk: this.maxPk,
+      removedSeq: this.removedSeq,
+    };
+    writeFileSync(`${path}.json.tmp`, JSON.stringify(sidecar));
     renameSync(`${path}.json.tmp`, `${path}.json`);
-    this.dirty = false;
+    this.unsaved = 0;
   }
 }

@@ -20,7 +20,10 @@ import {
   validateSearch,
 } from '../search-support.js';
 import { AnnRegistry } from './ann-registry.js';
-import { SqlitePointsRepository } from './sqlite-points.repository.js';
+import { DEFAULT_HNSW, type AnnIndex, type HnswParams } from './ann-index.js';
+import { EmbeddedDenseSearch, type Ranked } from './embedded-dense-search.js';
+import type { PointSet } from './sqlite-point-sets.js';
+import { SqlitePointsRepository, type RemovedPoint } from './sqlite-points.repository.js';
 import type { SqlFragment } from './sqlite-where.js';
 import { pointsWhere } from './sqlite-where.js';
 
@@ -30,9 +33,11 @@ export interface EmbeddedVectorStoreOptions {
   directory: string;
   /** Filtered candidate sets at least this large use the HNSW index; smaller ones are searched exactly. Default 20000. */
   annThreshold?: number;
+  /** HNSW parameters (defaults: `DEFAULT_HNSW`); indexes saved with another M, efConstruction or precision are rebuilt. */
+  hnsw?: Partial<HnswParams>;
 }
 
-/** Which dense path searches took (for tests and metrics). */
+/** Which dense paths searches took (for tests and metrics). */
 export interface EmbeddedSearchStats {
   /** Dense searches answered by brute force. */
   exact: number;
@@ -40,37 +45,34 @@ export interface EmbeddedSearchStats {
   ann: number;
   /** ANN searches where too few candidates survived the filter, answered exactly instead. */
   annFallbacks: number;
-  /** HNSW indexes loaded from disk / rebuilt from SQLite. */
+  /** HNSW indexes (one per model, tenant and collection) loaded from disk / rebuilt from SQLite. */
   annLoads: number;
   annRebuilds: number;
+  /** Loaded indexes that had missed writes (a crash before their save) and caught up from SQLite. */
+  annCatchUps: number;
 }
 
-type Ranked = { pk: number; score: number }[];
-
 /**
- * Embedded vector store: node:sqlite for points, payloads and the keyword inverted index; dense vectors as blobs,
- * searched exactly for small candidate sets and through a usearch HNSW index (saved beside the DB) for large ones.
+ * Embedded vector store: node:sqlite for points, payloads and the keyword inverted index; dense vectors as
+ * blobs, searched exactly for small candidate sets and through usearch HNSW indexes, one per (model,
+ * tenant, collection), kept in step with every write and saved beside the DB, for large ones.
  */
-/** Distinct filters whose point counts are remembered. */
-const COUNT_CACHE_ENTRIES = 1_024;
-
 export class EmbeddedVectorStore implements VectorStore {
-  private readonly searches = { exact: 0, ann: 0, annFallbacks: 0 };
-  private readonly counts = new Map<string, { generation: number; count: number }>();
   private readonly repo: SqlitePointsRepository;
-  private readonly annThreshold: number;
   private readonly ann: AnnRegistry;
+  private readonly dense: EmbeddedDenseSearch;
 
   constructor(options: EmbeddedVectorStoreOptions) {
     mkdirSync(options.directory, { recursive: true });
     this.repo = new SqlitePointsRepository(join(options.directory, 'vectors.sqlite'));
-    this.annThreshold = options.annThreshold ?? 20_000;
-    this.ann = new AnnRegistry(options.directory, this.repo);
+    this.ann = new AnnRegistry(options.directory, this.repo, { ...DEFAULT_HNSW, ...options.hnsw });
+    this.dense = new EmbeddedDenseSearch(this.repo, this.ann, options.annThreshold ?? 20_000);
   }
 
   /** Which dense paths searches took and how ANN indexes were obtained (tests, metrics). */
   get stats(): EmbeddedSearchStats {
-    return { ...this.searches, annLoads: this.ann.counters.loaded, annRebuilds: this.ann.counters.rebuilt };
+    const { loaded, rebuilt, caughtUp } = this.ann.counters;
+    return { ...this.dense.stats, annLoads: loaded, annRebuilds: rebuilt, annCatchUps: caughtUp };
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
@@ -96,6 +98,8 @@ export class EmbeddedVectorStore implements VectorStore {
     // Last write wins for an id repeated within one batch.
     const latest = [...new Map(points.map((p) => [`${p.tenant}\u0000${p.id}`, p])).values()];
     const normalized = latest.map((p) => normalize(p.dense));
+    // The sets' indexes as they are before the write (a set's first write starts its index empty).
+    const indexes = this.indexesOf(model, dimension, latest);
     const { removed, added } = this.repo.transaction(() => {
       const removedPks: number[] = [];
       for (const tenant of new Set(latest.map((p) => p.tenant))) {
@@ -107,18 +111,20 @@ export class EmbeddedVectorStore implements VectorStore {
           ),
         );
       }
-      this.repo.deletePks(removedPks);
-      const addedPks = latest.map((point, i) =>
-        this.repo.insert(model, point, normalized[i] ?? new Float32Array(dimension)),
-      );
-      return { removed: removedPks, added: addedPks };
+      return {
+        removed: this.repo.deletePoints(removedPks),
+        added: this.repo.insertAll(model, latest, normalized),
+      };
     });
-    const index = this.ann.live(model);
-    if (index) {
-      index.remove(removed);
-      const matrix = new Float32Array(added.length * dimension);
-      normalized.forEach((v, i) => matrix.set(v, i * dimension));
-      index.add(added, matrix);
+    this.unindex(removed);
+    for (const { set, index, rows } of indexes) {
+      const matrix = new Float32Array(rows.length * dimension);
+      rows.forEach((row, i) => matrix.set(normalized[row] as Float32Array, i * dimension));
+      index.add(
+        rows.map((row) => added[row] as number),
+        matrix,
+      );
+      this.ann.afterWrite(set);
     }
     this.afterWrite(model);
   }
@@ -127,27 +133,19 @@ export class EmbeddedVectorStore implements VectorStore {
     this.dimension(model);
     requireText(tenant, 'tenant');
     requireText(documentId, 'documentId');
-    this.deletePks(
-      model,
-      this.repo.transaction(() => {
-        const pks = this.repo.pksByDocument(model, tenant, documentId);
-        this.repo.deletePks(pks);
-        return pks;
-      }),
+    this.unindex(
+      this.repo.transaction(() => this.repo.deletePoints(this.repo.pksByDocument(model, tenant, documentId))),
     );
+    this.afterWrite(model);
   }
 
   async deleteChunks(model: string, tenant: string, chunkIds: readonly string[]): Promise<void> {
     this.dimension(model);
     requireText(tenant, 'tenant');
-    this.deletePks(
-      model,
-      this.repo.transaction(() => {
-        const pks = this.repo.pksByIds(model, tenant, chunkIds);
-        this.repo.deletePks(pks);
-        return pks;
-      }),
+    this.unindex(
+      this.repo.transaction(() => this.repo.deletePoints(this.repo.pksByIds(model, tenant, chunkIds))),
     );
+    this.afterWrite(model);
   }
 
   async deleteDocumentExcept(
@@ -176,11 +174,12 @@ export class EmbeddedVectorStore implements VectorStore {
     const where = pointsWhere(model, request.tenant, request.collections, request.filter);
     const limit = prefetchLimit(request.topK);
     let ranked: Ranked;
+    const query = request.mode === 'keyword' ? undefined : normalize(request.vector ?? []);
     if (request.mode === 'dense')
-      ranked = this.denseSearch(model, where, normalize(request.vector ?? []), request.topK);
+      ranked = this.dense.search(model, dimension, request, where, query as Float32Array, request.topK);
     else if (request.mode === 'keyword') ranked = this.keywordSearch(model, request, where, request.topK);
     else {
-      const dense = this.denseSearch(model, where, normalize(request.vector ?? []), limit);
+      const dense = this.dense.search(model, dimension, request, where, query as Float32Array, limit);
       const keyword = this.keywordSearch(model, request, where, limit);
       const fused = reciprocalRankFusion([dense.map((h) => String(h.pk)), keyword.map((h) => String(h.pk))]);
       ranked = [...fused].map(([pk, score]) => ({ pk: Number(pk), score })).sort((a, b) => b.score - a.score);
@@ -202,6 +201,7 @@ export class EmbeddedVectorStore implements VectorStore {
       request.documentId === undefined
         ? undefined
         : { must: [{ key: 'documentId' as const, equals: request.documentId }] };
+    if (filter === undefined) return this.tenantSize(model, request.tenant);
     return this.repo.count(pointsWhere(model, request.tenant, undefined, filter));
   }
 
@@ -230,54 +230,53 @@ export class EmbeddedVectorStore implements VectorStore {
     return spec.dimension;
   }
 
-  private deletePks(model: string, pks: number[]): void {
-    this.ann.live(model)?.remove(pks);
-    this.afterWrite(model);
-  }
-
-  /** Bumps the SQLite generation; an in-memory index updated in step follows it, so it stays fresh. */
-  private afterWrite(model: string): void {
-    this.ann.afterWrite(model, this.repo.bumpGeneration(model));
-  }
-
-  /**
-   * Points matching `where`, remembered per write generation: the count picks exact vs ANN search
-   * and sizes the over-fetch, and a COUNT(*) per query grows with the store.
-   */
-  private candidates(model: string, where: SqlFragment): number {
-    const generation = this.repo.model(model)?.generation ?? 0;
-    const key = `${model}\u0000${where.sql}\u0000${JSON.stringify(where.params)}`;
-    const cached = this.counts.get(key);
-    if (cached && cached.generation === generation) return cached.count;
-    const count = this.repo.count(where);
-    if (this.counts.size >= COUNT_CACHE_ENTRIES) this.counts.clear();
-    this.counts.set(key, { generation, count });
-    return count;
-  }
-
-  private denseSearch(model: string, where: SqlFragment, query: Float32Array, limit: number): Ranked {
-    const candidates = this.candidates(model, where);
-    if (candidates >= this.annThreshold) {
-      const index = this.ann.acquire(model);
-      // Over-fetch in proportion to how selective the filter is, then post-filter in SQL.
-      const fetch = Math.min(
-        index.size(),
-        Math.ceil((limit * 2 * index.size()) / Math.max(candidates, 1)) + 64,
-      );
-      const raw = index.search(query, fetch);
-      const allowed = this.repo.filterPks(
-        raw.map((h) => h.pk),
-        where,
-      );
-      const survivors = raw.filter((h) => allowed.has(h.pk));
-      if (survivors.length >= Math.min(limit, candidates)) {
-        this.searches.ann++;
-        return survivors.slice(0, limit);
+  /** The index of each set the points go to, with the rows going there (indexes are loaded on write, so a bulk load needs no rebuild later). */
+  private indexesOf(
+    model: string,
+    dimension: number,
+    points: readonly ChunkPoint[],
+  ): { set: PointSet; index: AnnIndex; rows: number[] }[] {
+    const bySet = new Map<string, { set: PointSet; index: AnnIndex; rows: number[] }>();
+    points.forEach((point, row) => {
+      const key = JSON.stringify([point.tenant, point.collection]);
+      let entry = bySet.get(key);
+      if (!entry) {
+        const set = { model, tenant: point.tenant, collection: point.collection };
+        entry = { set, index: this.ann.acquire(set, dimension), rows: [] };
+        bySet.set(key, entry);
       }
-      this.searches.annFallbacks++;
+      entry.rows.push(row);
+    });
+    return [...bySet.values()];
+  }
+
+  /** Takes removed points out of the indexes in memory; saved ones replay the removal log when loaded. */
+  private unindex(removed: readonly RemovedPoint[]): void {
+    const bySet = new Map<string, { set: PointSet; pks: number[]; seq: number }>();
+    for (const { pk, set, seq } of removed) {
+      const key = JSON.stringify([set.model, set.tenant, set.collection]);
+      const entry = bySet.get(key) ?? { set, pks: [], seq: 0 };
+      entry.pks.push(pk);
+      entry.seq = Math.max(entry.seq, seq);
+      bySet.set(key, entry);
     }
-    this.searches.exact++;
-    return exactTopK(this.repo.denseVectors(where), query, limit);
+    for (const { set, pks, seq } of bySet.values()) {
+      const index = this.ann.live(set);
+      if (!index || seq <= index.removedSeq) continue;
+      index.remove(pks, seq);
+      this.ann.afterWrite(set);
+    }
+  }
+
+  /** Bumps the model's write generation (the key of remembered filtered counts). */
+  private afterWrite(model: string): void {
+    this.repo.bumpGeneration(model);
+  }
+
+  private tenantSize(model: string, tenant: string): number {
+    let n = 0;
+    for (const count of this.repo.sets.collections(model, tenant).values()) n += count;
+    return n;
   }
 
   private keywordSearch(model: string, request: SearchRequest, where: SqlFragment, limit: number): Ranked {
@@ -299,18 +298,4 @@ export class EmbeddedVectorStore implements VectorStore {
       .sort((a, b) => b.score - a.score || a.pk - b.pk)
       .slice(0, limit);
   }
-}
-
-function exactTopK(
-  vectors: Iterable<{ pk: number; dense: Float32Array }>,
-  query: Float32Array,
-  limit: number,
-): Ranked {
-  const all: Ranked = [];
-  for (const { pk, dense } of vectors) {
-    let dot = 0;
-    for (let i = 0; i < query.length; i++) dot += (query[i] ?? 0) * (dense[i] ?? 0);
-    all.push({ pk, score: dot });
-  }
-  return all.sort((a, b) => b.score - a.score || a.pk - b.pk).slice(0, limit);
 }
