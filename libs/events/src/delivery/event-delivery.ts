@@ -240,7 +240,10 @@ async function attempt(
       ctx.observer?.failedAttempt?.(topic, ctx.group);
       if (isUnavailableFailure(error)) {
         outage++;
-        log().warn({ err: error, outage }, 'a dependency of the event handler is unavailable, waiting for it');
+        log().warn(
+          { err: error, outage },
+          'a dependency of the event handler is unavailable, waiting for it',
+        );
         const wait = Math.min(backoffDelay(outage, ctx.retry.backoff), UNAVAILABLE_RETRY_MAX_MS);
         if (!(await withKeepAlive(ctx, pause(wait, ctx.signal)))) return 'aborted';
         n--;

@@ -157,15 +157,15 @@ export class EmbeddedVectorStore implements VectorStore {
     this.dimension(model);
     requireText(tenant, 'tenant');
     requireText(documentId, 'documentId');
-    this.deletePks(
-      model,
+    this.unindex(
       this.repo.transaction(() => {
         const keep = new Set(this.repo.pksByIds(model, tenant, keepChunkIds));
-        const pks = this.repo.pksByDocument(model, tenant, documentId).filter((pk) => !keep.has(pk));
-        this.repo.deletePks(pks);
-        return pks;
+        return this.repo.deletePoints(
+          this.repo.pksByDocument(model, tenant, documentId).filter((pk) => !keep.has(pk)),
+        );
       }),
     );
+    this.afterWrite(model);
   }
 
   async search(model: string, request: SearchRequest): Promise<ScoredPoint[]> {
